@@ -1,0 +1,45 @@
+"""Typical wrong answers in unit 1 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden")
+        for ex in ("sigmoid", "tanh", "relu", "elu_selu", "smooth", "vanishing")}
+
+MISTAKES = [
+    Mistake("sigmoid", why="the textbook formula overflows at x = -1000",
+            old="    z = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))",
+            new="    return 1.0 / (1.0 + np.exp(-x))", loses=BOTH["sigmoid"]),
+    Mistake("sigmoid", why="derivative written as s * (1 - x)",
+            old="return s * (1.0 - s)", new="return s * (1.0 - x)", loses=BOTH["sigmoid"]),
+    Mistake("tanh", why="tanh from exponentials overflows at |x| = 1000",
+            old="return 2.0 * sigmoid(2.0 * np.asarray(x, dtype=np.float64)) - 1.0",
+            new="return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))",
+            loses=BOTH["tanh"]),
+    Mistake("tanh", why="derivative forgets the square", old="return 1.0 - tanh(x) ** 2",
+            new="return 1.0 - tanh(x)", loses=BOTH["tanh"]),
+    Mistake("relu", why="ReLU derivative is 1 at x = 0",
+            old="(np.asarray(x) > 0).astype", new="(np.asarray(x) >= 0).astype",
+            loses=BOTH["relu"]),
+    Mistake("relu", why="leaky ReLU derivative ignores the alpha argument",
+            old="return np.where(np.asarray(x) > 0, 1.0, alpha)",
+            new="return np.where(np.asarray(x) > 0, 1.0, 0.01)", loses=BOTH["relu"]),
+    Mistake("elu_selu", why="ELU derivative for x < 0 written as the function itself",
+            old="alpha * np.exp(np.minimum(x, 0.0))", new="alpha * (np.exp(x) - 1)",
+            loses=BOTH["elu_selu"]),
+    Mistake("elu_selu", why="np.where evaluates exp(1e4) in the discarded branch",
+            old="alpha * np.expm1(np.minimum(x, 0.0))", new="alpha * (np.exp(x) - 1)",
+            loses=("test_elu_selu_hidden",)),
+    Mistake("smooth", why="log(1 + exp(x)) overflows for x = 1e4",
+            old="np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))",
+            new="np.log(1.0 + np.exp(x))", loses=("test_smooth_hidden",)),
+    Mistake("smooth", why="mish derivative without the product rule's second term",
+            old="return t + x * (1.0 - t**2) * sigmoid(x)", new="return t",
+            loses=BOTH["smooth"]),
+    Mistake("vanishing", why="the activation's derivative is left out of back-propagation",
+            old="grad = grad * derivative(z)", new="grad = grad", loses=BOTH["vanishing"]),
+    Mistake("vanishing", why="back-propagates through W instead of W.T",
+            old="grad = grad @ w.T", new="grad = grad @ w", loses=BOTH["vanishing"]),
+    Mistake("vanishing", why="returns the last layer first",
+            old="return np.array(norms[::-1])", new="return np.array(norms)",
+            loses=BOTH["vanishing"]),
+]

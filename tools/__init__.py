@@ -1,0 +1,1 @@
+"""Maintainer tools: build the student release, grade submissions, run the demo."""

@@ -1,0 +1,185 @@
+"""Grade sample submissions with the real nbgrader CLI and read scores from its SQLite gradebook.
+
+A sample submission is the student release with some answer cells filled in:
+
+- "reference": every answer cell holds the reference answer from solutions/, markers removed;
+- "untouched": the release as a student receives it;
+- a typical mistake: the reference answer with one snippet replaced (`Mistake`).
+
+The demo and the end-to-end tests build these, put them where nbgrader expects submissions
+(`<root>/submitted/<student>/<assignment>/`), run `nbgrader autograde` and
+`nbgrader generate_feedback`, and read every grade cell's score from `<root>/gradebook.db`.
+"""
+
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from tools.course import COURSE, ROOT, SOLUTIONS, generate, nbgrader
+
+MISTAKES_DIR = ROOT / "tests" / "mistakes"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer: the reference answer of `cell` with `old` replaced by `new`.
+
+    Attributes:
+        cell: grade_id of the answer cell.
+        old, new: the snippet of the reference answer to replace, and what a student wrote.
+        loses: grade_ids of the test cells that must fail (score 0); all others keep full marks.
+        why: the mistake in words.
+    """
+
+    cell: str
+    old: str
+    new: str
+    loses: tuple[str, ...]
+    why: str
+
+
+@dataclass
+class Submission:
+    """One student's answers: grade_id -> cell source, per notebook file name."""
+
+    student: str
+    answers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def is_answer(cell):
+    return cell.metadata.get("nbgrader", {}).get("solution", False)
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def notebooks(assignment):
+    """File names of the assignment's notebooks."""
+    return sorted(p.name for p in (SOLUTIONS / assignment).glob("*.ipynb"))
+
+
+def strip_markers(source):
+    """What a student writes: the reference answer without the solution marker lines."""
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in SOLUTION_MARKERS).strip("\n")
+
+
+def reference_answers(assignment, notebook):
+    """grade_id -> reference answer for every answer cell of a notebook."""
+    nb = nbformat.read(SOLUTIONS / assignment / notebook, as_version=4)
+    return {grade_id(c): strip_markers(c.source) for c in nb.cells if is_answer(c)}
+
+
+def load_mistakes(assignment):
+    """The assignment's typical mistakes from tests/mistakes/<assignment>.py (MISTAKES)."""
+    path = MISTAKES_DIR / f"{assignment}.py"
+    return runpy.run_path(str(path))["MISTAKES"] if path.exists() else []
+
+
+def with_mistakes(assignment, notebook, mistakes):
+    """grade_id -> answer: the reference answers with each mistake's snippet replaced."""
+    answers = reference_answers(assignment, notebook)
+    for m in mistakes:
+        count = answers[m.cell].count(m.old)
+        if count != 1:
+            raise ValueError(f"{assignment}/{notebook}: the reference answer of {m.cell!r} "
+                             f"contains {m.old!r} {count} times; a mistake needs exactly one.")
+        answers[m.cell] = answers[m.cell].replace(m.old, m.new)
+    return answers
+
+
+def pack(mistakes):
+    """Group mistakes so that no two in a group touch the same answer or test cell.
+
+    One submission per group then checks several mistakes in one notebook run: each test cell
+    that fails can only be blamed on one mistake of the group.
+    """
+    groups = []
+    for m in mistakes:
+        for group in groups:
+            if all(m.cell != g.cell and not set(m.loses) & set(g.loses) for g in group):
+                group.append(m)
+                break
+        else:
+            groups.append([m])
+    return groups
+
+
+def sample_submissions(assignment, mistake_groups=()):
+    """The reference and untouched submissions, plus one per group of mistakes.
+
+    Args:
+        assignment: the assignment id.
+        mistake_groups: lists of `Mistake`s; group i becomes student "mistakes<i>".
+    """
+    subs = [Submission("reference", {nb: reference_answers(assignment, nb)
+                                     for nb in notebooks(assignment)}),
+            Submission("untouched", {nb: {} for nb in notebooks(assignment)})]
+    for i, group in enumerate(mistake_groups, 1):
+        (notebook,) = notebooks(assignment)
+        subs.append(Submission(f"mistakes{i:02d}",
+                               {notebook: with_mistakes(assignment, notebook, group)}))
+    return subs
+
+
+def write_submission(root, assignment, submission, release_dir=COURSE):
+    """Write a submission where nbgrader looks for it, starting from the student release."""
+    folder = Path(root) / "submitted" / submission.student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, answers in submission.answers.items():
+        nb = nbformat.read(Path(release_dir) / assignment / name, as_version=4)
+        unknown = set(answers) - {grade_id(c) for c in nb.cells if is_answer(c)}
+        if unknown:
+            raise ValueError(f"{assignment}/{name} has no answer cells {sorted(unknown)}")
+        for cell in nb.cells:
+            if is_answer(cell) and grade_id(cell) in answers:
+                cell.source = answers[grade_id(cell)]
+        nbformat.write(nb, folder / name)
+
+
+def run(root, assignment, submissions, feedback=True):
+    """Release `assignment` into `root`'s gradebook, autograde `submissions`, return scores.
+
+    Returns the rows of `scores(root)` for this assignment.
+    """
+    root = Path(root)
+    release = root / "release"
+    generate(release_dir=release, root=root, db=True)
+    for sub in submissions:
+        write_submission(root, assignment, sub, release_dir=release)
+    steps = [["autograde", assignment, "--force"]]
+    if feedback:
+        steps.append(["generate_feedback", assignment, "--force"])
+    for args in steps:
+        result = nbgrader(*args, root=root, check=False)
+        if result.returncode:
+            raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n"
+                               f"{result.stderr}")
+    return [row for row in scores(root) if row["assignment"] == assignment]
+
+
+def scores(root):
+    """Every grade cell of every submission in `root`'s gradebook.
+
+    Returns a list of dicts with keys student, assignment, notebook, cell, score (None while a
+    written answer waits for manual grading), max_score and manual (True for written answers).
+    """
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for sub in gb.assignment_submissions(assignment.name):
+                for nb in sub.notebooks:
+                    for grade in nb.grades:
+                        rows.append({
+                            "student": sub.student.id, "assignment": assignment.name,
+                            "notebook": nb.name, "cell": grade.name, "score": grade.score,
+                            "max_score": grade.max_score,
+                            "manual": grade.cell.cell_type == "markdown",
+                        })
+    return rows
