@@ -271,6 +271,6 @@ class OneCycle:
         start = peak / self.div_factor
         end = start / self.final_div_factor
         w = self.pct_start * self.total_steps
-        up = start + (peak - start) * t / w
-        down = peak + (end - peak) * (t - w) / (self.total_steps - w)
-        return tf.where(t <= w, up, down)
+        up = t / w
+        down = (t - w) / (self.total_steps - w)
+        return tf.where(t <= w, (1 - up) * start + up * peak, (1 - down) * peak + down * end)
