@@ -15,6 +15,7 @@ same thing (dl4lib's reference, Keras, TensorFlow, ...): see `forbidden_calls`.
 import contextlib
 import dis
 import inspect
+import sys
 import types
 
 import numpy as np
@@ -125,9 +126,10 @@ def forbidden_calls(func, forbidden):
         module = getattr(obj, "__module__", None) or ""
         if not isinstance(module, str):
             return False
-        return any(module == p or module.startswith(p + ".") for p in prefixes)
+        return _matches(module, prefixes)
 
     found, seen = set(), set()
+    module_name = ""
 
     def visit_function(fn, depth):
         if id(fn) in seen or depth > 5:
@@ -141,6 +143,7 @@ def forbidden_calls(func, forbidden):
         visit_code(fn.__code__, fn.__globals__, closure, depth)
 
     def visit_code(code, globals_, closure, depth):
+        nonlocal module_name
         chain, obj = None, None
         for ins in dis.get_instructions(code):
             if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF"):
@@ -156,6 +159,15 @@ def forbidden_calls(func, forbidden):
                     continue
                 chain = name
                 inspect_object(chain, obj, globals_, depth)
+            elif ins.opname == "IMPORT_NAME":  # an import inside the function
+                module_name, chain, obj = ins.argval, None, None
+                if _matches(module_name, prefixes):
+                    found.add(f"import {module_name}")
+            elif ins.opname == "IMPORT_FROM":
+                target = getattr(sys.modules.get(module_name), ins.argval, None)
+                if _matches(f"{module_name}.{ins.argval}", prefixes) or (
+                        target is not None and is_forbidden(target)):
+                    found.add(f"from {module_name} import {ins.argval}")
             elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and chain is not None:
                 try:
                     obj = getattr(obj, ins.argval)
@@ -182,6 +194,10 @@ def forbidden_calls(func, forbidden):
     if isinstance(target, types.FunctionType):
         visit_function(target, 0)
     return sorted(found)
+
+
+def _matches(module, prefixes):
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
 
 
 def _describe(chain, obj):

@@ -178,7 +178,8 @@ def scores(root):
                     for grade in nb.grades:
                         rows.append({
                             "student": sub.student.id, "assignment": assignment.name,
-                            "notebook": nb.name, "cell": grade.name, "score": grade.score,
+                            "notebook": nb.name, "cell": grade.name,
+                            "score": None if grade.needs_manual_grade else grade.score,
                             "max_score": grade.max_score,
                             "manual": grade.cell.cell_type == "markdown",
                         })

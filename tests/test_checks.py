@@ -1,0 +1,117 @@
+"""The checks students meet in test cells: they catch mistakes and say what is wrong."""
+
+import types
+
+import numpy as np
+import pytest
+
+import dl4lib.activations as A
+from dl4lib.checks import (
+    CheckError,
+    check_array,
+    check_function,
+    forbidden_calls,
+    numerical_derivative,
+)
+
+
+def student_namespace(source):
+    """Functions defined as in a notebook: their globals are one shared namespace."""
+    namespace = {"np": np, "__name__": "__main__"}
+    exec(source, namespace)  # noqa: S102 - test helper
+    return namespace
+
+
+def test_correct_function_passes():
+    ns = student_namespace("def relu(x):\n    return np.maximum(x, 0.0)\n")
+    check_function(ns["relu"], A.relu, [np.linspace(-3, 3, 7), 2.0])
+
+
+def test_wrong_values_report_input_expected_got_and_hint():
+    ns = student_namespace("def relu(x):\n    return np.abs(x)\n")
+    with pytest.raises(CheckError) as err:
+        check_function(ns["relu"], A.relu, [np.array([-1.0, 2.0])], hint="Negative inputs give 0.")
+    msg = str(err.value)
+    for part in ["relu is wrong for input [-1.,  2.]", "expected: [0., 2.]", "got:      [1., 2.]",
+                 "max abs error 1", "first wrong value at index (0,)", "Hint: Negative inputs"]:
+        assert part in msg, msg
+
+
+def test_overflow_is_a_failure_not_a_warning():
+    ns = student_namespace("def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n")
+    with pytest.raises(CheckError, match="overflow"):
+        check_function(ns["sigmoid"], A.sigmoid, [np.array([-1000.0])])
+
+
+def test_stub_says_not_implemented():
+    ns = student_namespace("def relu(x):\n    raise NotImplementedError()\n")
+    with pytest.raises(CheckError, match="not implemented yet"):
+        check_function(ns["relu"], A.relu, [1.0])
+
+
+def test_missing_return_and_wrong_shape_are_explained():
+    ns = student_namespace("def relu(x):\n    np.maximum(x, 0)\n")
+    with pytest.raises(CheckError, match="did you forget `return`"):
+        check_function(ns["relu"], A.relu, [np.ones(3)])
+    with pytest.raises(CheckError, match=r"expected shape \(3,\), got shape \(1, 3\)"):
+        check_array(np.ones((1, 3)), np.ones(3))
+
+
+def test_exceptions_are_reported_with_the_call():
+    ns = student_namespace("def relu(x):\n    return x.nope\n")
+    with pytest.raises(CheckError, match=r"relu\(1.0\) raised AttributeError"):
+        check_function(ns["relu"], A.relu, [1.0])
+
+
+def test_function_that_modifies_its_input_does_not_corrupt_the_reference():
+    ns = student_namespace("def relu(x):\n    x[x < 0] = 0\n    return x\n")
+    x = np.array([-1.0, 1.0])
+    check_function(ns["relu"], A.relu, [x])
+    np.testing.assert_array_equal(x, [-1.0, 1.0])
+
+
+@pytest.mark.parametrize("source", [
+    "import dl4lib.activations as ref\ndef sigmoid(x):\n    return ref.sigmoid(x)\n",
+    "from dl4lib.activations import sigmoid as s\ndef sigmoid(x):\n    return s(x) * 1.0\n",
+    "from dl4lib import activations\ndef helper(x):\n    return activations.sigmoid(x)\n"
+    "def sigmoid(x):\n    return helper(x)\n",
+    "import keras\ndef sigmoid(x):\n    return np.asarray(keras.ops.sigmoid(x))\n",
+    "from dl4lib.activations import sigmoid\n",
+    "def sigmoid(x):\n    import dl4lib.activations as A\n    return A.sigmoid(x)\n",
+])
+def test_delegating_to_the_library_is_refused(source):
+    ns = student_namespace(source)
+    with pytest.raises(CheckError, match="compute it yourself"):
+        check_function(ns["sigmoid"], A.sigmoid, [np.array([0.0, 1.0])])
+
+
+def test_clean_function_using_its_own_helpers_is_allowed():
+    ns = student_namespace("def core(x):\n    z = np.exp(-np.abs(x))\n    return z\n"
+                           "def sigmoid(x):\n    z = core(x)\n"
+                           "    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))\n")
+    assert forbidden_calls(ns["sigmoid"], ["dl4lib.activations", "keras"]) == []
+    check_function(ns["sigmoid"], A.sigmoid, [np.array([-5.0, 5.0])])
+
+
+def test_forbidden_objects_can_be_named_directly():
+    ns = student_namespace("def tanh(x):\n    return np.tanh(x)\n")
+    assert forbidden_calls(ns["tanh"], [np.tanh]) == ["np.tanh"]
+
+
+def test_isolate_grades_an_exercise_on_its_own():
+    ns = student_namespace("def sigmoid(x):\n    return x\n"  # wrong earlier exercise
+                           "def tanh(x):\n    return 2 * sigmoid(2 * x) - 1\n")
+    with pytest.raises(CheckError):
+        check_function(ns["tanh"], A.tanh, [np.array([0.5])])
+    check_function(ns["tanh"], A.tanh, [np.array([0.5])], isolate={"sigmoid": A.sigmoid})
+    assert ns["sigmoid"](3.0) == 3.0, "the student's own function is restored afterwards"
+
+
+def test_numerical_derivative_is_second_order():
+    x = np.linspace(-1, 1, 5)
+    np.testing.assert_allclose(numerical_derivative(np.sin, x), np.cos(x), atol=1e-9)
+
+
+def test_check_error_is_an_assertion_error():
+    assert issubclass(CheckError, AssertionError)
+    assert isinstance(A, types.ModuleType)
