@@ -134,8 +134,8 @@ def nbgrader(*args, root=ROOT, check=True):
         cwd=ROOT, env=env, check=check, capture_output=True, text=True)
 
 
-def generate(release_dir=COURSE, root=ROOT, db=False):
-    """Generate the student release of every assignment into `release_dir`.
+def generate(release_dir=COURSE, root=ROOT, db=False, only=None):
+    """Generate the student release of every assignment (or only `only`) into `release_dir`.
 
     With `db=True` the assignments are also recorded in `root`'s gradebook, which autograding
     needs; the committed course/ is generated without a database.
@@ -144,7 +144,7 @@ def generate(release_dir=COURSE, root=ROOT, db=False):
     release_dir.mkdir(parents=True, exist_ok=True)
     for stale in set(p.name for p in release_dir.iterdir() if p.is_dir()) - set(assignments()):
         shutil.rmtree(release_dir / stale)
-    for assignment in assignments():
+    for assignment in [only] if only else assignments():
         args = ["generate_assignment", assignment, "--force",
                 f"--CourseDirectory.release_directory={release_dir}"]
         result = nbgrader(*args, *([] if db else ["--no-db"]), root=root, check=False)
@@ -155,13 +155,17 @@ def generate(release_dir=COURSE, root=ROOT, db=False):
             clean_file(path)
 
 
-def build():
-    """Clean every notebook in solutions/, sync links, regenerate course/. Returns changed files."""
-    changed = [p for p in sorted(SOLUTIONS.rglob("*.ipynb")) if clean_file(p)]
+def build(only=None):
+    """Clean notebooks in solutions/, sync links, regenerate course/. Returns changed files.
+
+    With `only`, just that assignment's notebooks are cleaned and released.
+    """
+    folder = SOLUTIONS / only if only else SOLUTIONS
+    changed = [p for p in sorted(folder.rglob("*.ipynb")) if clean_file(p)]
     changed += [HEADER] if sync_header() else []
     changed += [README] if sync_readme() else []
     before = snapshot(COURSE)
-    generate()
+    generate(only=only)
     after = snapshot(COURSE)
     changed += [COURSE / p for p in sorted(set(before) | set(after)) if before.get(p) != after.get(p)]
     return [Path(p).relative_to(ROOT).as_posix() for p in changed]
@@ -208,12 +212,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="report what is stale instead of rewriting it")
+    parser.add_argument("--assignment", help="rebuild only this assignment")
     args = parser.parse_args(argv)
     if args.check:
         problems = check()
         print("\n".join(problems) or "course/ is up to date with solutions/")
         return 1 if problems else 0
-    changed = build()
+    changed = build(args.assignment)
     print("\n".join(f"updated {p}" for p in changed) or "nothing to update")
     return 0
 
