@@ -19,6 +19,7 @@ with pyplot's figure manager and no static copy appears below a notebook cell.
 import io
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
@@ -103,7 +104,7 @@ def gd_path(x_scale=1.0, lr=0.1, steps=25, optimizer="sgd", *, start=DEFAULT_STA
         lr: positive learning rate given to every optimizer named by a string.
         steps: number of update steps, an int >= 1.
         optimizer: a name from `dl4lib.optimizers.names()`, an `Optimizer` (copied, so every
-            call starts it from step 0), or a list of them.
+            call starts it from step 0), or a list or tuple of them, one path each.
         start: the starting point (w1, w2).
         optimizer_kwargs: optional dict from optimizer name to its hyper-parameters, e.g.
             `{"momentum": {"momentum": 0.95}}`; a "learning_rate" there overrides `lr`.
@@ -144,7 +145,7 @@ def draw_gd(problem, trajectories, *, step=None, fig=None) -> Figure:
     fig = Figure(figsize=_FIGSIZE, dpi=_DPI) if fig is None else fig
     show, n_frames = _build_scene(problem, trajectories, fig)
     step = n_frames - 1 if step is None else step
-    if not isinstance(step, numbers.Integral) or not 0 <= step < n_frames:
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 0 <= step < n_frames:
         raise ValueError(f"Invalid value received for argument `step`. Expected an int between 0 "
                          f"and {n_frames - 1}. Received: step={step!r}")
     show(step)
@@ -166,9 +167,14 @@ class GDAnimation(animation.FuncAnimation):
     """
 
     def __init__(self, problem, trajectories, *, interval=200, fig=None):
+        interval = _check_positive("interval", interval)
         if fig is None:
             fig = _FrameFigure(figsize=_FIGSIZE, dpi=_DPI)
             FigureCanvasAgg(fig)  # one renderer for every frame, so text layouts stay cached
+        elif fig.canvas.manager is not None:  # a pyplot figure: keep it from showing as a still
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
         show, n_frames = _build_scene(problem, trajectories, fig)
         if isinstance(fig, _FrameFigure):
             fig.moving = show(0)
@@ -218,8 +224,9 @@ def plot_gd(x_scale=1.0, lr=0.1, steps=25, optimizer="sgd", *, start=DEFAULT_STA
 
     Args:
         x_scale, lr, steps, optimizer, start, optimizer_kwargs: as in `gd_path`.
-        interval: delay between frames in milliseconds.
-        fig: optional `Figure` to draw into (it is cleared); a new one when None.
+        interval: positive delay between frames in milliseconds.
+        fig: optional `Figure` to draw into (it is cleared, and closed if pyplot made it); a
+            new one, faster to render, when None.
 
     Returns:
         A `GDAnimation` with steps + 1 frames; display it, or call `.save("gd.gif")`.
@@ -259,12 +266,14 @@ def plot_gd_interactive(x_scale=1.0, lr=0.1, steps=25, optimizer="sgd", *, start
         widgets.Dropdown(options=optimizers.names(), value=optimizer, description="optimizer"),
     ]
     image = widgets.Image(format="png")
+    fig = Figure(figsize=_FIGSIZE, dpi=_DPI)
+    FigureCanvasAgg(fig)  # reused by every redraw, so text layouts stay cached
 
     def redraw(_change=None):
         lr, x_scale, steps, optimizer = (c.value for c in controls)
         trajectories = gd_path(x_scale, lr, steps, optimizer, start=start)
         buffer = io.BytesIO()
-        draw_gd(make_problem(x_scale), trajectories).savefig(buffer, format="png")
+        draw_gd(make_problem(x_scale), trajectories, fig=fig).savefig(buffer, format="png")
         image.value = buffer.getvalue()
 
     for control in controls:
@@ -395,7 +404,11 @@ def _check_start(start) -> np.ndarray:
 def _resolve_optimizers(optimizer, lr, optimizer_kwargs) -> dict:
     """Map each requested optimizer to (name -> Optimizer); names get `learning_rate=lr`."""
     specs = list(optimizer) if isinstance(optimizer, (list, tuple)) else [optimizer]
-    kwargs = dict(optimizer_kwargs or {})
+    kwargs = {} if optimizer_kwargs is None else optimizer_kwargs
+    if not isinstance(kwargs, Mapping) or not all(isinstance(v, Mapping) for v in kwargs.values()):
+        raise ValueError(f"Invalid value received for argument `optimizer_kwargs`. Expected a "
+                         f"dict from optimizer name to a dict of hyper-parameters. Received: "
+                         f"optimizer_kwargs={optimizer_kwargs!r}")
     if not specs:
         raise ValueError("Invalid value received for argument `optimizer`. Expected a name, an "
                          "Optimizer or a non-empty list of them. Received: optimizer=[]")

@@ -3,6 +3,9 @@
 import base64
 import io
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -145,8 +148,9 @@ def test_draw_gd_step_shows_only_the_first_steps():
     paths = gd_path(steps=6)
     fig = draw_gd(make_problem(), paths, step=2)
     np.testing.assert_array_equal(_paths(fig)["sgd"], paths["sgd"].params[:3])
-    with pytest.raises(ValueError, match=r"`step`.*Received: step=7"):
-        draw_gd(make_problem(), paths, step=7)
+    for bad in (7, -1, True, 1.0):
+        with pytest.raises(ValueError, match=rf"`step`.*between 0 and 6.*Received: step={bad}"):
+            draw_gd(make_problem(), paths, step=bad)
 
 
 def test_draw_gd_uses_the_given_figure():
@@ -197,6 +201,14 @@ def test_animation_figure_is_not_left_open_in_pyplot():
     assert plt.get_fignums() == before
 
 
+def test_pyplot_figure_passed_in_is_closed_and_still_renders():
+    fig = plt.figure()
+    anim = plot_gd(steps=3, fig=fig)
+    assert anim.figure is fig
+    assert fig.number not in plt.get_fignums()
+    assert anim.to_jshtml().count("data:image/png;base64") == 4
+
+
 def test_gif_has_one_frame_per_step(tmp_path):
     anim = plot_gd(x_scale=0.5, steps=5, optimizer=["sgd", "adam"])
     anim.save(tmp_path / "gd.gif")
@@ -219,6 +231,11 @@ def test_save_rejects_unknown_format(tmp_path):
 
 def test_plot_gd_is_exposed_lazily_by_the_package():
     assert dl4lib.plot_gd is plot_gd
+    code = ("import sys, dl4lib; "
+            "print(sorted(m for m in ('tensorflow', 'matplotlib') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=Path(dl4lib.__file__).parents[1]).stdout
+    assert loaded.strip() == "[]"
 
 
 # --- the module-text experiments ------------------------------------------------------------
@@ -293,6 +310,9 @@ def test_interactive_rejects_bad_arguments():
     ({"start": (1.0,)}, r"`start`. Expected two finite numbers.*Received: start=\(1.0,\)"),
     ({"start": ("a", "b")}, r"`start`.*Received: start=\('a', 'b'\)"),
     ({"optimizer_kwargs": {"adam": {}}}, r"`optimizer_kwargs`.*\['adam'\]"),
+    ({"optimizer_kwargs": {"sgd": 0.5}}, r"`optimizer_kwargs`. Expected a dict.*'sgd': 0.5"),
+    ({"optimizer_kwargs": {"sgd": {"beta_1": 0.9}}}, r"not recognized by `sgd`.*beta_1"),
+    ({"interval": 0}, r"`interval`.*Received: interval=0"),
 ])
 def test_bad_arguments_raise_clear_value_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
