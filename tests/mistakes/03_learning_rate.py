@@ -1,0 +1,46 @@
+"""Typical wrong answers in unit 3 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden")
+        for ex in ("mse", "gradient_descent", "curvature", "standardize")}
+
+MISTAKES = [
+    Mistake("mse", why="the loss sums the squared residuals instead of averaging them",
+            old="return np.mean(residual**2)", new="return np.sum(residual**2)",
+            loses=BOTH["mse"]),
+    Mistake("mse", why="gradient without the factor 2",
+            old="return 2.0 * X.T @ error / len(y)", new="return X.T @ error / len(y)",
+            loses=BOTH["mse"]),
+    Mistake("mse", why="gradient not divided by N (the gradient of the sum, not the mean)",
+            old="return 2.0 * X.T @ error / len(y)", new="return 2.0 * X.T @ error",
+            loses=BOTH["mse"]),
+    Mistake("mse", why="residual y - X w: the gradient points uphill (gradient ascent)",
+            old="error = X @ w - y", new="error = y - X @ w", loses=BOTH["mse"]),
+    Mistake("gradient_descent", why="the trajectory misses the starting point (steps rows)",
+            old="path = [w.copy()]", new="path = []", loses=BOTH["gradient_descent"]),
+    Mistake("gradient_descent", why="steps along the gradient instead of against it",
+            old="w = w - lr * mse_gradient(w, X, y)", new="w = w + lr * mse_gradient(w, X, y)",
+            loses=BOTH["gradient_descent"]),
+    Mistake("gradient_descent", why="in-place update: every stored row is the same array",
+            old="w = w - lr * mse_gradient(w, X, y)", new="w -= lr * mse_gradient(w, X, y)",
+            loses=BOTH["gradient_descent"]),
+    Mistake("curvature", why="Hessian without the factor 2 (X.T X / N)",
+            old="return 2.0 * X.T @ X / len(X)", new="return X.T @ X / len(X)",
+            loses=BOTH["curvature"]),
+    Mistake("curvature", why="condition number of X instead of the Hessian (its square root)",
+            old="return eigenvalues[-1] / eigenvalues[0]", new="return np.linalg.cond(X)",
+            loses=BOTH["curvature"]),
+    Mistake("curvature", why="largest stable learning rate taken as 1 / lambda_max",
+            old="return 2.0 / eigenvalues[-1]", new="return 1.0 / eigenvalues[-1]",
+            loses=BOTH["curvature"]),
+    Mistake("standardize", why="mean and std over the whole array instead of per column",
+            old="mean = X.mean(axis=0)\n    std = X.std(axis=0)\n",
+            new="mean = X.mean()\n    std = X.std()\n", loses=BOTH["standardize"]),
+    Mistake("standardize", why="sample std (ddof=1) where the spec asks for the population std",
+            old="std = X.std(axis=0)\n", new="std = X.std(axis=0, ddof=1)\n",
+            loses=BOTH["standardize"]),
+    Mistake("standardize", why="a constant column divides 0 by 0",
+            old="    std = np.where(std == 0, 1.0, std)\n", new="",
+            loses=("test_standardize_hidden",)),
+]
