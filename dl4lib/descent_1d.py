@@ -1,0 +1,54 @@
+"""Plain gradient descent on a function of one (or a few) variables, and two test functions.
+
+The reference for unit 6 ("choosing the learning rate"). Everything is NumPy and float64:
+
+    path = gradient_descent(lambda x: 2 * x, x0=1.0, learning_rate=0.9, steps=20)
+
+returns every iterate x_0, x_1, ..., x_steps, the start point first, so a path can be plotted
+as it is. Learning-rate schedules and clipping live in `dl4lib.schedules` and
+`dl4lib.clipping` (TensorFlow); this module needs neither.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def gradient_descent(grad, x0, learning_rate, steps):
+    """Iterate x_{t+1} = x_t - learning_rate * grad(x_t) and return every iterate.
+
+    On a quadratic f(x) = L x^2 / 2 (grad = L x) this is x_{t+1} = (1 - learning_rate L) x_t:
+    monotone convergence for learning_rate < 1/L, oscillating convergence between 1/L and 2/L,
+    divergence above 2/L.
+
+    Args:
+        grad: callable, the derivative (or gradient): array of shape S -> array of shape S.
+        x0: float, or array of shape (d,), the start point.
+        learning_rate: float, the step size.
+        steps: non-negative int, the number of updates.
+
+    Returns:
+        float64 array of shape (steps + 1,) for a scalar x0, (steps + 1, d) for x0 of shape
+        (d,); row 0 is x0 and row t the point after t updates.
+    """
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
+        raise ValueError("Invalid value received for argument `steps`. Expected a non-negative "
+                         f"int. Received: steps={steps!r}")
+    x = np.asarray(x0, dtype=np.float64)
+    path = [x]
+    for _ in range(steps):
+        x = x - learning_rate * np.asarray(grad(x), dtype=np.float64)
+        path.append(x)
+    return np.array(path)
+
+
+def quartic(x):
+    """f(x) = x^4 - 3 x^2 + x: a global minimum near -1.30 and a local one near 1.13."""
+    x = np.asarray(x, dtype=np.float64)
+    return x**4 - 3 * x**2 + x
+
+
+def quartic_derivative(x):
+    """f'(x) = 4 x^3 - 6 x + 1."""
+    x = np.asarray(x, dtype=np.float64)
+    return 4 * x**3 - 6 * x + 1

@@ -1,0 +1,38 @@
+"""Typical wrong answers in unit 6 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden")
+        for ex in ("gradient_descent", "step_decay", "exponential_decay", "clip_by_global_norm")}
+
+MISTAKES = [
+    Mistake("gradient_descent", why="the path misses the start point x0",
+            old="path = [x]", new="path = []", loses=BOTH["gradient_descent"]),
+    Mistake("gradient_descent", why="steps uphill: adds the gradient instead of subtracting it",
+            old="x = x - learning_rate * grad(x)", new="x = x + learning_rate * grad(x)",
+            loses=BOTH["gradient_descent"]),
+    Mistake("step_decay", why="rounds step / decay_steps instead of taking the floor",
+            old="np.floor(step / decay_steps)", new="np.round(step / decay_steps)",
+            loses=BOTH["step_decay"]),
+    Mistake("step_decay", why="counts steps from 1, so the first decay comes one step early",
+            old="np.floor(step / decay_steps)", new="np.floor((step + 1) / decay_steps)",
+            loses=BOTH["step_decay"]),
+    Mistake("exponential_decay", why="inverted exponent decay_steps / step (and 0 at step 0)",
+            old="return initial_learning_rate * decay_rate ** (step / decay_steps)",
+            new="return initial_learning_rate * decay_rate ** (decay_steps / step)",
+            loses=BOTH["exponential_decay"]),
+    Mistake("exponential_decay", why="staircase: floors the exponent as in step decay",
+            old="return initial_learning_rate * decay_rate ** (step / decay_steps)",
+            new="return initial_learning_rate * decay_rate ** np.floor(step / decay_steps)",
+            loses=BOTH["exponential_decay"]),
+    Mistake("clip_by_global_norm", why="clips each array by its own norm, not the global norm",
+            old="    norm = np.sqrt(sum(np.sum(np.square(g)) for g in grads))\n"
+                "    scale = max_norm / max(norm, max_norm)\n"
+                "    return [np.asarray(g, dtype=np.float64) * scale for g in grads]",
+            new="    return [np.asarray(g, dtype=np.float64) * max_norm\n"
+                "            / max(np.sqrt(np.sum(np.square(g))), max_norm) for g in grads]",
+            loses=BOTH["clip_by_global_norm"]),
+    Mistake("clip_by_global_norm", why="always rescales to max_norm, scaling small gradients up",
+            old="scale = max_norm / max(norm, max_norm)", new="scale = max_norm / norm",
+            loses=BOTH["clip_by_global_norm"]),
+]
