@@ -1,0 +1,127 @@
+"""Check an update rule written to the `dl4lib.optimizers` contract against a reference rule.
+
+A rule is a step function `step_fn(param, grad, slots, step, *, learning_rate, ...)` that
+updates the tf.Variable `param` and the slots (tf.Variables made by an init function) in place.
+`check_rule` runs the student's rule and the reference from the same start on the same fixed
+sequence of gradients (grads[k] is fed at step k + 1, whatever the parameter is) and compares the
+parameter and every slot after each step, so the message names the first step that goes wrong:
+
+    check_rule(momentum_step, functools.partial(optimizers.sgd_step, nesterov=False),
+               [(start, grads, {"learning_rate": 0.1, "momentum": 0.9})],
+               init_fn=init_velocity, hint="v <- momentum * v - learning_rate * g")
+
+Everything runs eagerly in float32, the dtype of the course's variables; the default tolerances
+allow for float32 round-off from computing the same formula in another order.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from dl4lib.checks import CheckError, check_array, forbidden_calls
+
+FORBIDDEN = ("dl4lib.optimizers", "keras.src.optimizers")
+"""What a student's rule must not call: the library rules and Keras' optimizers."""
+
+
+def rule_trajectory(step_fn, init_fn, start, grads, **hyperparams):
+    """Apply `step_fn` once per gradient to a float32 variable and record it and its slots.
+
+    Args:
+        step_fn: the rule's step function.
+        init_fn: the rule's init function (called as init_fn(param)), or None for no slots.
+        start: the parameter's first value, array-like of shape S.
+        grads: array-like of shape (T, *S); grads[k] is the gradient of step k + 1.
+        **hyperparams: keyword arguments passed to every call of step_fn.
+
+    Returns:
+        A dict of float32 arrays of shape (T + 1, *S): "param" and one entry per slot name, row
+        0 holding the values before the first step and row k those after step k.
+    """
+    param = tf.Variable(np.asarray(start, dtype=np.float32), name="param")
+    slots = {} if init_fn is None else init_fn(param)
+    path = {"param": [param.numpy()], **{k: [_value(v)] for k, v in slots.items()}}
+    for t, grad in enumerate(np.asarray(grads, dtype=np.float32), 1):
+        step_fn(param, tf.constant(grad), slots, tf.constant(t, tf.float32), **hyperparams)
+        path["param"].append(param.numpy())
+        for key in path.keys() - {"param"}:
+            path[key].append(_value(slots[key]) if key in slots else np.full_like(grad, np.nan))
+    return {k: np.stack(v) for k, v in path.items()}
+
+
+def _value(value):
+    """A copy of a variable's or tensor's value as a NumPy array."""
+    return np.array(tf.convert_to_tensor(value).numpy())
+
+
+def _describe_case(start, grads, hyperparams, steps):
+    args = ", ".join(f"{k}={v!r}" for k, v in hyperparams.items())
+    shown = np.array2string(np.asarray(grads[:steps], dtype=np.float64), separator=", ",
+                            precision=4, threshold=24)
+    start = np.array2string(np.asarray(start, dtype=np.float64), separator=", ", precision=4)
+    return f"start {start}, gradients {shown}, {args}"
+
+
+def check_rule(step_fn, reference_fn, cases, *, init_fn, name=None, forbidden=FORBIDDEN,
+               atol=1e-6, rtol=1e-5, hint=""):
+    """Check a student's update rule against a reference rule, step by step.
+
+    Args:
+        step_fn: the student's step function.
+        reference_fn: the reference step function (e.g. a `functools.partial` of a
+            `dl4lib.optimizers` rule that fixes its flags).
+        cases: list of (start, grads, hyperparams): start of shape S, grads of shape (T, *S), and
+            a dict of keyword arguments given to both rules.
+        init_fn: the init function that makes the slots, used for both rules (each gets its
+            own); None for a rule without slots.
+        name: the rule's name in messages; defaults to step_fn.__name__.
+        forbidden: objects or module prefixes the student's rule must not use
+            (`dl4lib.checks.forbidden_calls`).
+        atol, rtol: tolerances, as in `dl4lib.checks.check_array`.
+        hint: one sentence that helps fix the most likely mistake.
+
+    Raises:
+        CheckError: with the first step, and the parameter or slot, that differs.
+    """
+    name = name or getattr(step_fn, "__name__", "your rule")
+    if not callable(step_fn):
+        raise CheckError(f"{name} should be a function, got {step_fn!r}.")
+    calls = forbidden_calls(step_fn, forbidden)
+    if calls:
+        raise CheckError(f"{name} uses {', '.join(calls)}. Write the update yourself with "
+                         "TensorFlow operations; the library rule is only the reference the "
+                         "tests compare with.")
+    for start, grads, hyperparams in cases:
+        expected = rule_trajectory(reference_fn, init_fn, start, grads, **hyperparams)
+        try:
+            got = rule_trajectory(step_fn, init_fn, start, grads, **hyperparams)
+        except NotImplementedError:
+            raise CheckError(f"{name} is not implemented yet: replace "
+                             "`raise NotImplementedError()` with your code.") from None
+        except Exception as err:  # noqa: BLE001 - report any student error as a failed check
+            lines = [f"{name} raised {type(err).__name__}: {err}",
+                     f"  for {_describe_case(start, grads, hyperparams, len(grads))}"]
+            if hint:
+                lines.append(f"Hint: {hint}")
+            raise CheckError("\n".join(lines)) from None
+        _compare(name, got, expected, start, grads, hyperparams, atol, rtol, hint)
+
+
+def _compare(name, got, expected, start, grads, hyperparams, atol, rtol, hint):
+    keys = ["param", *sorted(expected.keys() - {"param"})]
+    for step in range(1, len(grads) + 1):
+        for key in keys:
+            what = "the parameter" if key == "param" else f'slots["{key}"]'
+            moved = not np.allclose(expected[key][step], expected[key][step - 1])
+            if key == "param" and moved and np.array_equal(got[key][step], got[key][step - 1]):
+                note = ("The parameter did not change: update it in place with "
+                        "param.assign_sub(...) or param.assign(...); a new tensor that is "
+                        "returned or stored in a local variable is lost.")
+            elif key != "param" and moved and np.array_equal(got[key][step], got[key][0]):
+                note = (f'{what} never changes: store the new value with '
+                        f'slots["{key}"].assign(...); `v = ...` only rebinds a local name.')
+            else:
+                note = ""
+            check_array(got[key][step], expected[key][step], atol=atol, rtol=rtol,
+                        name=f"{name}: {what} after step {step}",
+                        input_desc=_describe_case(start, grads, hyperparams, step),
+                        hint=" ".join(h for h in (note, hint) if h))

@@ -1,0 +1,78 @@
+"""Typical wrong answers in unit 7 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden")
+        for ex in ("minibatch", "momentum", "nesterov", "adagrad", "rmsprop")}
+
+MISTAKES = [
+    # Exercise 1: mini-batch gradients and one epoch of SGD (NumPy)
+    Mistake("minibatch", why="the gradient of the squared error without the factor 2",
+            old="return 2.0 * x.T @ residual / len(y)", new="return x.T @ residual / len(y)",
+            loses=BOTH["minibatch"]),
+    Mistake("minibatch", why="batches taken in the original order, without shuffling",
+            old="order = np.random.default_rng(seed).permutation(len(y))",
+            new="order = np.arange(len(y))", loses=BOTH["minibatch"]),
+    Mistake("minibatch", why="the smaller last batch is dropped",
+            old="for start in range(0, len(y), batch_size)]",
+            new="for start in range(0, len(y) - batch_size + 1, batch_size)]",
+            loses=BOTH["minibatch"]),
+    Mistake("minibatch", why="sgd_epoch takes every gradient at the starting point",
+            old="    for start in range(0, len(y), batch_size):\n"
+                "        rows = shuffled[start:start + batch_size]\n"
+                "        w = w - learning_rate * mse_gradient(w, x[rows], y[rows])",
+            new="    w_start = w\n"
+                "    for start in range(0, len(y), batch_size):\n"
+                "        rows = shuffled[start:start + batch_size]\n"
+                "        w = w - learning_rate * mse_gradient(w_start, x[rows], y[rows])",
+            loses=BOTH["minibatch"]),
+    # Exercise 2: heavy-ball momentum
+    Mistake("momentum", why="momentum with the wrong sign: the velocity points uphill",
+            old="velocity.assign(momentum * velocity - learning_rate * grad)",
+            new="velocity.assign(momentum * velocity + learning_rate * grad)",
+            loses=BOTH["momentum"]),
+    Mistake("momentum", why="the velocity slot is never updated (a local name instead of assign)",
+            old="velocity.assign(momentum * velocity - learning_rate * grad)",
+            new="velocity = momentum * velocity - learning_rate * grad",
+            loses=BOTH["momentum"]),
+    Mistake("momentum", why="PyTorch's convention stored in Keras' slot: v uphill, subtracted",
+            old="velocity.assign(momentum * velocity - learning_rate * grad)\n"
+                "    param.assign_add(velocity)",
+            new="velocity.assign(momentum * velocity + learning_rate * grad)\n"
+                "    param.assign_sub(velocity)",
+            loses=BOTH["momentum"]),
+    # Exercise 3: Nesterov
+    Mistake("nesterov", why="Nesterov identical to plain momentum",
+            old="param.assign_add(momentum * velocity - learning_rate * grad)",
+            new="param.assign_add(velocity)", loses=BOTH["nesterov"]),
+    Mistake("nesterov", why="the look-ahead step uses the old velocity",
+            old="velocity.assign(momentum * velocity - learning_rate * grad)\n"
+                "    param.assign_add(momentum * velocity - learning_rate * grad)",
+            new="param.assign_add(momentum * velocity - learning_rate * grad)\n"
+                "    velocity.assign(momentum * velocity - learning_rate * grad)",
+            loses=BOTH["nesterov"]),
+    # Exercise 4: AdaGrad
+    Mistake("adagrad", why="AdaGrad that does not accumulate: only the current g^2",
+            old="accumulator.assign_add(grad * grad)", new="accumulator.assign(grad * grad)",
+            loses=BOTH["adagrad"]),
+    Mistake("adagrad", why="epsilon inside the square root (Keras' placement), not as specified",
+            old="(tf.sqrt(accumulator) + epsilon)", new="tf.sqrt(accumulator + epsilon)",
+            loses=BOTH["adagrad"]),
+    Mistake("adagrad", why="the step divides by the accumulated sum without the square root",
+            old="(tf.sqrt(accumulator) + epsilon)", new="(accumulator + epsilon)",
+            loses=BOTH["adagrad"]),
+    # Exercise 5: RMSProp
+    Mistake("rmsprop", why="RMSProp averages the raw gradients instead of their squares",
+            old="(1.0 - rho) * grad * grad)", new="(1.0 - rho) * grad)",
+            loses=BOTH["rmsprop"]),
+    Mistake("rmsprop", why="epsilon inside the square root, not as specified",
+            old="(tf.sqrt(mean_square) + epsilon)", new="tf.sqrt(mean_square + epsilon)",
+            loses=BOTH["rmsprop"]),
+    Mistake("rmsprop", why="the running mean is never stored in the slot (forgets assign)",
+            old="mean_square.assign(rho * mean_square + (1.0 - rho) * grad * grad)",
+            new="mean_square = rho * mean_square + (1.0 - rho) * grad * grad",
+            loses=BOTH["rmsprop"]),
+    Mistake("rmsprop", why="the running mean without the factor (1 - rho)",
+            old="(1.0 - rho) * grad * grad)", new="grad * grad)",
+            loses=BOTH["rmsprop"]),
+]
