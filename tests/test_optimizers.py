@@ -84,17 +84,18 @@ def golden(rule, steps, lr, **hp):
     return np.array(path)
 
 
+# Large epsilons make its placement (inside or outside the square root) visible.
 GOLDEN_CASES = [
     ("sgd", 0.1, {}),
     ("momentum", 0.05, {"momentum": 0.9}),
     ("nesterov", 0.05, {"momentum": 0.9}),
-    ("adagrad", 0.3, {}),
-    ("rmsprop", 0.05, {"rho": 0.9}),
+    ("adagrad", 0.3, {"epsilon": 0.1}),
+    ("rmsprop", 0.05, {"rho": 0.9, "epsilon": 0.05}),
     ("adadelta", 1.0, {"rho": 0.95, "epsilon": 1e-3}),
-    ("adam", 0.1, {}),
+    ("adam", 0.1, {"epsilon": 0.05}),
     ("adamw", 0.1, {"weight_decay": 0.2}),
-    ("nadam", 0.1, {}),
-    ("amsgrad", 0.1, {"beta_2": 0.9}),
+    ("nadam", 0.1, {"epsilon": 0.05}),
+    ("amsgrad", 0.1, {"beta_2": 0.9, "epsilon": 0.05}),
 ]
 
 
@@ -106,20 +107,21 @@ def test_textbook_form_matches_numpy_golden(rule, lr, hp):
 
 # --- Cross-check against keras.optimizers over 25 steps ----------------------------------------
 
+# (rule, our flags for Keras' form, Keras class, its arguments); shared arguments (a large
+# epsilon where its placement matters) are given to both.
 KERAS_CASES = [
     ("sgd", {}, keras.optimizers.SGD, {}),
     ("momentum", {}, keras.optimizers.SGD, {"momentum": 0.9}),
     ("nesterov", {}, keras.optimizers.SGD, {"momentum": 0.9, "nesterov": True}),
     ("adagrad", {"initial_accumulator_value": 0.1, "epsilon_inside_sqrt": True},
-     keras.optimizers.Adagrad, {}),
-    ("rmsprop", {"epsilon_inside_sqrt": True}, keras.optimizers.RMSprop, {}),
-    ("adadelta", {"epsilon": 1e-3}, keras.optimizers.Adadelta, {"epsilon": 1e-3}),
-    ("adam", {"epsilon_hat": True}, keras.optimizers.Adam, {}),
-    ("adamw", {"epsilon_hat": True, "weight_decay": 0.2}, keras.optimizers.AdamW,
-     {"weight_decay": 0.2}),
-    ("nadam", {"momentum_schedule": True}, keras.optimizers.Nadam, {}),
-    ("amsgrad", {"epsilon_hat": True, "beta_2": 0.9}, keras.optimizers.Adam,
-     {"amsgrad": True, "beta_2": 0.9}),
+     keras.optimizers.Adagrad, {"epsilon": 0.05}),
+    ("rmsprop", {"epsilon_inside_sqrt": True}, keras.optimizers.RMSprop, {"epsilon": 0.05}),
+    ("adadelta", {}, keras.optimizers.Adadelta, {"epsilon": 1e-3}),
+    ("adam", {"epsilon_hat": True}, keras.optimizers.Adam, {"epsilon": 0.05}),
+    ("adamw", {"epsilon_hat": True}, keras.optimizers.AdamW, {"weight_decay": 0.2}),
+    ("nadam", {"momentum_schedule": True}, keras.optimizers.Nadam, {"epsilon": 0.05}),
+    ("amsgrad", {"epsilon_hat": True}, keras.optimizers.Adam,
+     {"amsgrad": True, "beta_2": 0.9, "epsilon": 0.05}),
 ]
 
 
@@ -139,7 +141,8 @@ class _KerasAdapter:
                          ids=[c[0] for c in KERAS_CASES])
 def test_keras_form_reproduces_keras_optimizer(rule, flags, keras_cls, keras_kwargs):
     lr = 1.0 if rule == "adadelta" else 0.05
-    ours = run_rule(get(rule, learning_rate=lr, **flags), 25)
+    shared = {k: v for k, v in keras_kwargs.items() if k not in ("momentum", "nesterov", "amsgrad")}
+    ours = run_rule(get(rule, learning_rate=lr, **shared, **flags), 25)
     theirs = keras_path(keras_cls(learning_rate=lr, **keras_kwargs), 25)
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
