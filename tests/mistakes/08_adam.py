@@ -1,0 +1,49 @@
+"""Typical wrong answers in unit 8 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden") for ex in ("adam", "adamw", "amsgrad")}
+
+MISTAKES = [
+    Mistake("adam", why="Adam without bias correction",
+            old="m_hat = m / (1 - beta_1**step)\n    v_hat = v / (1 - beta_2**step)",
+            new="m_hat = m\n    v_hat = v", loses=BOTH["adam"]),
+    Mistake("adam", why="a step counter that never advances: bias correction with t = 1",
+            old="m_hat = m / (1 - beta_1**step)\n    v_hat = v / (1 - beta_2**step)",
+            new="t = 1\n    m_hat = m / (1 - beta_1**t)\n    v_hat = v / (1 - beta_2**t)",
+            loses=BOTH["adam"]),
+    Mistake("adam", why="epsilon inside the square root",
+            old="(tf.sqrt(v_hat) + epsilon)", new="tf.sqrt(v_hat + epsilon)",
+            loses=BOTH["adam"]),
+    Mistake("adam", why="epsilon added to the parameter instead of the denominator",
+            old="param.assign_sub(learning_rate * m_hat / (tf.sqrt(v_hat) + epsilon))",
+            new="param.assign_sub(learning_rate * m_hat / tf.sqrt(v_hat) + epsilon)",
+            loses=BOTH["adam"]),
+    Mistake("adam", why="m rebound to a local tensor: the momentum slot is never updated",
+            old="m.assign(beta_1 * m + (1 - beta_1) * grad)",
+            new="m = beta_1 * m + (1 - beta_1) * grad", loses=BOTH["adam"]),
+    Mistake("adamw", why="AdamW written as an L2 penalty added to the gradient",
+            old="param.assign_sub(learning_rate * weight_decay * param)\n"
+                "    adam_step(param, grad, slots",
+            new="adam_step(param, grad + weight_decay * param, slots", loses=BOTH["adamw"]),
+    Mistake("adamw", why="weight decay not multiplied by the learning rate",
+            old="param.assign_sub(learning_rate * weight_decay * param)",
+            new="param.assign_sub(weight_decay * param)", loses=BOTH["adamw"]),
+    Mistake("adamw", why="decay applied after the Adam step, to the updated parameter",
+            old="param.assign_sub(learning_rate * weight_decay * param)\n"
+                "    adam_step(param, grad, slots, step, learning_rate=learning_rate, beta_1=beta_1,\n"
+                "              beta_2=beta_2, epsilon=epsilon)",
+            new="adam_step(param, grad, slots, step, learning_rate=learning_rate, beta_1=beta_1,\n"
+                "              beta_2=beta_2, epsilon=epsilon)\n"
+                "    param.assign_sub(learning_rate * weight_decay * param)",
+            loses=BOTH["adamw"]),
+    Mistake("amsgrad", why="divides by v instead of its running maximum",
+            old="v_hat = v_max / (1 - beta_2**step)", new="v_hat = v / (1 - beta_2**step)",
+            loses=BOTH["amsgrad"]),
+    Mistake("amsgrad", why="the maximum is kept in a local name, never in the slot",
+            old="v_max.assign(tf.maximum(v_max, v))", new="v_max = tf.maximum(v_max, v)",
+            loses=BOTH["amsgrad"]),
+    Mistake("amsgrad", why="the running mean v is overwritten with the maximum",
+            old="v_max.assign(tf.maximum(v_max, v))",
+            new="v_max.assign(tf.maximum(v_max, v))\n    v.assign(v_max)", loses=BOTH["amsgrad"]),
+]
