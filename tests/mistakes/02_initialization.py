@@ -1,0 +1,77 @@
+"""Typical wrong answers in unit 2 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden")
+        for ex in ("fans", "glorot_uniform", "he_lecun_uniform", "truncated_normal", "normal_rules")}
+
+MISTAKES = [
+    # Exercise 1
+    Mistake("fans", why="fans swapped: fan_in taken from the second entry of the shape",
+            old="return int(fan_in), int(fan_out)", new="return int(fan_out), int(fan_in)",
+            loses=BOTH["fans"]),
+    Mistake("fans", why="checks the number of dimensions but accepts a fan of 0",
+            old="if len(shape) != 2 or min(shape) < 1:", new="if len(shape) > 2:",
+            loses=("test_fans_hidden",)),
+    # Exercise 2
+    Mistake("glorot_uniform", why="the standard deviation sqrt(2 / (fan_in + fan_out)) used as "
+            "the uniform bound, which gives a third of the variance",
+            old="np.sqrt(6.0 / (fan_in + fan_out))", new="np.sqrt(2.0 / (fan_in + fan_out))",
+            loses=BOTH["glorot_uniform"]),
+    Mistake("glorot_uniform", why="Glorot bound computed from fan_in alone",
+            old="np.sqrt(6.0 / (fan_in + fan_out))", new="np.sqrt(6.0 / fan_in)",
+            loses=BOTH["glorot_uniform"]),
+    Mistake("glorot_uniform", why="draws from NumPy's global state, ignoring the seed",
+            old="rng = np.random.default_rng(seed)\n    return rng.uniform(-limit, limit, size=shape)",
+            new="return np.random.uniform(-limit, limit, size=shape)",
+            loses=BOTH["glorot_uniform"]),
+    # Exercise 3
+    Mistake("he_lecun_uniform", why="fans swapped: He computed from fan_out",
+            old="fan_in, _ = compute_fans(shape)\n    limit = np.sqrt(6.0 / fan_in)",
+            new="_, fan_in = compute_fans(shape)\n    limit = np.sqrt(6.0 / fan_in)",
+            loses=BOTH["he_lecun_uniform"]),
+    Mistake("he_lecun_uniform", why="He initializer with the Glorot constant",
+            old="fan_in, _ = compute_fans(shape)\n    limit = np.sqrt(6.0 / fan_in)",
+            new="fan_in, fan_out = compute_fans(shape)\n    limit = np.sqrt(6.0 / (fan_in + fan_out))",
+            loses=BOTH["he_lecun_uniform"]),
+    Mistake("he_lecun_uniform", why="He without its factor 2: variance 1 / fan_in",
+            old="limit = np.sqrt(6.0 / fan_in)", new="limit = np.sqrt(3.0 / fan_in)",
+            loses=BOTH["he_lecun_uniform"]),
+    Mistake("he_lecun_uniform", why="LeCun bound sqrt(1 / fan_in): the standard deviation, not "
+            "sqrt(3 variance)",
+            old="limit = np.sqrt(3.0 / fan_in)", new="limit = np.sqrt(1.0 / fan_in)",
+            loses=BOTH["he_lecun_uniform"]),
+    # Exercise 4
+    Mistake("truncated_normal", why="clips to [-2, 2] instead of redrawing",
+            old="    outside = np.abs(z) > 2\n    while outside.any():\n"
+                "        z[outside] = rng.standard_normal(outside.sum())\n"
+                "        outside = np.abs(z) > 2\n",
+            new="    z = np.clip(z, -2, 2)\n", loses=BOTH["truncated_normal"]),
+    Mistake("truncated_normal", why="redraws once instead of until no value is outside",
+            old="while outside.any():", new="if outside.any():",
+            loses=BOTH["truncated_normal"]),
+    Mistake("truncated_normal", why="forgets the mean",
+            old="return mean + stddev * z", new="return stddev * z",
+            loses=BOTH["truncated_normal"]),
+    # Exercise 5
+    Mistake("normal_rules", why="forgets that truncation shrinks the standard deviation",
+            old="std = np.sqrt(2.0 / (fan_in + fan_out))\n"
+                "    return truncated_normal(shape, stddev=std / TRUNCATED_STD, seed=seed)",
+            new="std = np.sqrt(2.0 / (fan_in + fan_out))\n"
+                "    return truncated_normal(shape, stddev=std, seed=seed)",
+            loses=BOTH["normal_rules"]),
+    Mistake("normal_rules", why="the variance 2 / fan_in used as the standard deviation",
+            old="std = np.sqrt(2.0 / fan_in)", new="std = 2.0 / fan_in",
+            loses=BOTH["normal_rules"]),
+    Mistake("normal_rules", why="He normal with the Glorot constant",
+            old="fan_in, _ = compute_fans(shape)\n    std = np.sqrt(2.0 / fan_in)",
+            new="fan_in, fan_out = compute_fans(shape)\n    std = np.sqrt(2.0 / (fan_in + fan_out))",
+            loses=BOTH["normal_rules"]),
+    Mistake("normal_rules", why="an ordinary normal instead of the truncated one: outliers "
+            "beyond two standard deviations",
+            old="return truncated_normal(shape, stddev=std / TRUNCATED_STD, seed=seed)\n\n\n"
+                "def he_normal",
+            new="return np.random.default_rng(seed).normal(0.0, std, size=shape)\n\n\n"
+                "def he_normal",
+            loses=BOTH["normal_rules"]),
+]
