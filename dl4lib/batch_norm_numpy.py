@@ -1,0 +1,118 @@
+"""Batch normalization of an (N, D) batch in NumPy, step by step: the references of unit 4.
+
+Every function takes and returns float64 NumPy arrays; the features are the columns of x, so
+the statistics are taken over axis 0 (the N examples of the batch):
+
+    mean = (1/N) sum_i x_i,    var = (1/N) sum_i (x_i - mean)^2     (biased: divide by N),
+    y = gamma * (x - mean) / sqrt(var + epsilon) + beta.
+
+In training, the batch's `mean` and `var` normalize the batch and update the moving averages,
+
+    moving = moving * momentum + batch_value * (1 - momentum);
+
+at inference the moving averages replace the batch statistics, so an example's output does not
+depend on the other examples of its batch. `dl4lib.batch_norm` does the same with `keras.ops`
+for any feature axis; the tests check that both agree with `keras.layers.BatchNormalization`.
+
+Reference:
+    Ioffe and Szegedy, 2015, "Batch Normalization: Accelerating Deep Network Training by
+    Reducing Internal Covariate Shift", https://arxiv.org/abs/1502.03167.
+"""
+
+import numpy as np
+
+
+def _batch(x):
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"Invalid value received for argument `x`. Expected a non-empty batch "
+                         f"of shape (N, D). Received: x.shape={x.shape}")
+    return x
+
+
+def _positive(name, value):
+    if not value > 0:
+        raise ValueError(f"Invalid value received for argument `{name}`. Expected a float "
+                         f"value > 0. Received: {name}={value!r}")
+
+
+def batch_statistics(x):
+    """Mean and biased variance of every column of a batch.
+
+    Args:
+        x: array of shape (N, D), N examples of D features.
+
+    Returns:
+        (mean, var), two arrays of shape (D,); var divides by N (ddof=0), not N - 1.
+    """
+    x = _batch(x)
+    mean = x.mean(axis=0)
+    var = ((x - mean) ** 2).mean(axis=0)
+    return mean, var
+
+
+def normalize(x, mean, var, gamma, beta, epsilon=1e-3):
+    """gamma * (x - mean) / sqrt(var + epsilon) + beta, column by column.
+
+    Args:
+        x: array of shape (N, D).
+        mean, var, gamma, beta: arrays of shape (D,).
+        epsilon: float > 0 added to the variance, inside the square root.
+
+    Returns:
+        Array of shape (N, D).
+    """
+    _positive("epsilon", epsilon)
+    x = _batch(x)
+    mean, var, gamma, beta = (np.asarray(v, dtype=np.float64) for v in (mean, var, gamma, beta))
+    return gamma * (x - mean) / np.sqrt(var + epsilon) + beta
+
+
+def batch_norm_train(x, gamma, beta, epsilon=1e-3):
+    """Training-time batch normalization: normalize with the batch's own statistics.
+
+    Args:
+        x: array of shape (N, D).
+        gamma, beta: arrays of shape (D,), the scale and the shift.
+        epsilon: float > 0 added to the variance.
+
+    Returns:
+        Array of shape (N, D); for gamma = 1 and beta = 0 every column has mean 0 and variance
+        var / (var + epsilon), close to 1.
+    """
+    mean, var = batch_statistics(x)
+    return normalize(x, mean, var, gamma, beta, epsilon)
+
+
+def update_moving_average(moving, batch_value, momentum=0.99):
+    """One step of exponential smoothing: moving * momentum + batch_value * (1 - momentum).
+
+    Args:
+        moving: array of shape (D,), the current moving average.
+        batch_value: array of shape (D,), the statistic of the current batch.
+        momentum: float in [0, 1], the weight of the old value.
+
+    Returns:
+        Array of shape (D,), the new moving average; the inputs are not modified.
+    """
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"Invalid value received for argument `momentum`. Expected a float "
+                         f"value in [0, 1]. Received: momentum={momentum!r}")
+    moving = np.asarray(moving, dtype=np.float64)
+    batch_value = np.asarray(batch_value, dtype=np.float64)
+    return moving * momentum + batch_value * (1.0 - momentum)
+
+
+def batch_norm_inference(x, moving_mean, moving_var, gamma, beta, epsilon=1e-3):
+    """Inference-time batch normalization: normalize with the moving averages.
+
+    Args:
+        x: array of shape (N, D); N may be 1.
+        moving_mean, moving_var: arrays of shape (D,), the statistics gathered in training.
+        gamma, beta: arrays of shape (D,).
+        epsilon: float > 0 added to the variance.
+
+    Returns:
+        Array of shape (N, D); row i depends on x[i] only.
+    """
+    return normalize(x, moving_mean, moving_var, gamma, beta, epsilon)

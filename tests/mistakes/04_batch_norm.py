@@ -1,0 +1,68 @@
+"""Typical wrong answers in unit 4 and the test cells each one must fail (all others pass)."""
+
+from tools.grading import Mistake
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden")
+        for ex in ("statistics", "train", "moving", "inference", "layer")}
+
+MISTAKES = [
+    Mistake("statistics", why="statistics over the features (axis=1) instead of the examples",
+            old="mean = x.mean(axis=0)\n    var = ((x - mean) ** 2).mean(axis=0)",
+            new="mean = x.mean(axis=1, keepdims=True)\n    var = ((x - mean) ** 2).mean(axis=1)\n"
+                "    mean = mean[:, 0]",
+            loses=BOTH["statistics"]),
+    Mistake("statistics", why="unbiased variance (ddof=1) instead of the biased one",
+            old="var = ((x - mean) ** 2).mean(axis=0)", new="var = x.var(axis=0, ddof=1)",
+            loses=BOTH["statistics"]),
+    Mistake("train", why="no epsilon: a constant column divides 0 by 0",
+            old="np.sqrt(var + epsilon)", new="np.sqrt(var)", loses=BOTH["train"]),
+    Mistake("train", why="epsilon added to the standard deviation, outside the square root",
+            old="np.sqrt(var + epsilon)", new="(np.sqrt(var) + epsilon)", loses=BOTH["train"]),
+    Mistake("train", why="normalizes over axis 1, the features of each example",
+            old="mean, var = batch_statistics(x)",
+            new="mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)",
+            loses=BOTH["train"]),
+    Mistake("train", why="forgets the shift beta", old="return gamma * x_hat + beta",
+            new="return gamma * x_hat", loses=BOTH["train"]),
+    Mistake("moving", why="momentum applied the wrong way round",
+            old="moving * momentum + np.asarray(batch_value, dtype=np.float64) * (1.0 - momentum)",
+            new="moving * (1.0 - momentum) + np.asarray(batch_value, dtype=np.float64) * momentum",
+            loses=BOTH["moving"]),
+    Mistake("moving", why="ignores the momentum argument and always uses 0.99",
+            old="moving * momentum + np.asarray(batch_value, dtype=np.float64) * (1.0 - momentum)",
+            new="moving * 0.99 + np.asarray(batch_value, dtype=np.float64) * 0.01",
+            loses=BOTH["moving"]),
+    Mistake("inference", why="normalizes with the statistics of the inference batch",
+            old="return gamma * (x - moving_mean) / np.sqrt(moving_var + epsilon) + beta",
+            new="return batch_norm_train(x, gamma, beta, epsilon)", loses=BOTH["inference"]),
+    Mistake("inference", why="forgets epsilon at inference",
+            old="np.sqrt(moving_var + epsilon)", new="np.sqrt(moving_var)",
+            loses=BOTH["inference"]),
+    Mistake("layer", why="uses the moving averages in training too",
+            old="if training:\n            mean = ops.mean(inputs, axis=0)\n"
+                "            variance = ops.mean(ops.square(inputs - mean), axis=0)",
+            new="if training:\n            batch_mean = ops.mean(inputs, axis=0)\n"
+                "            batch_variance = ops.mean(ops.square(inputs - batch_mean), axis=0)\n"
+                "            mean, variance = self.moving_mean, self.moving_variance",
+            loses=BOTH["layer"]),
+    Mistake("layer", why="uses the batch statistics at inference",
+            old="mean, variance = self.moving_mean, self.moving_variance",
+            new="mean = ops.mean(inputs, axis=0)\n"
+                "            variance = ops.mean(ops.square(inputs - mean), axis=0)",
+            loses=BOTH["layer"]),
+    Mistake("layer", why="momentum applied the wrong way round in the moving averages",
+            old="self.moving_mean * self.momentum + mean * (1 - self.momentum)",
+            new="self.moving_mean * (1 - self.momentum) + mean * self.momentum",
+            loses=BOTH["layer"]),
+    Mistake("layer", why="unbiased variance in the layer",
+            old="variance = ops.mean(ops.square(inputs - mean), axis=0)",
+            new="variance = ops.sum(ops.square(inputs - mean), axis=0) / (ops.shape(inputs)[0] - 1)",
+            loses=BOTH["layer"]),
+    Mistake("layer", why="moving averages created as trainable weights",
+            old='initializer="zeros", trainable=False,',
+            new='initializer="zeros", trainable=True,', loses=("test_layer_hidden",)),
+    Mistake("layer", why="delegates to keras.layers.BatchNormalization",
+            old="        return self.gamma * (inputs - mean) / ops.sqrt(variance + self.epsilon) + self.beta",
+            new="        return keras.layers.BatchNormalization()(inputs, training=training)",
+            loses=BOTH["layer"]),
+]
