@@ -1,0 +1,204 @@
+"""Tests for dl4lib.layer_checks: the checks accept correct code and reject typical mistakes with
+a message, and the dropout-layer check stays silent on stderr (nbgrader scores stderr as 0)."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from dl4lib.checks import CheckError
+from dl4lib.dropout import Dropout
+from dl4lib.layer_checks import (
+    DROPOUT_STATISTICS,
+    check_class_not_delegating,
+    check_dropout_layer,
+    check_raises,
+    dropout_statistics,
+)
+
+FORBIDDEN = (keras.layers.Dropout, "keras.src.layers.regularization", "dl4lib.dropout")
+RATE = 0.3
+
+
+@pytest.fixture(scope="module")
+def x():
+    return np.random.default_rng(0).uniform(0.5, 1.5, size=(400, 500)).astype("float32")
+
+
+# ---------------------------------------------------------------- check_raises
+
+def needs_positive(value):
+    if value <= 0:
+        raise ValueError(f"Expected a positive value. Received: value={value}")
+    return value
+
+
+def test_check_raises_passes_when_the_error_names_the_value():
+    check_raises(needs_positive, (-1.5,), ValueError, contains=("value", "-1.5"))
+
+
+def test_check_raises_fails_when_nothing_is_raised():
+    with pytest.raises(CheckError, match=r"needs_positive\(2.0\) returned without raising ValueError"):
+        check_raises(needs_positive, (2.0,), ValueError)
+
+
+def test_check_raises_fails_when_the_message_misses_the_value():
+    with pytest.raises(CheckError, match="does not contain '-7'"):
+        check_raises(needs_positive, (-1.5,), ValueError, contains=("-7",))
+
+
+def test_check_raises_fails_on_another_exception_and_gives_the_hint():
+    def wrong(value):
+        raise TypeError("no")
+
+    with pytest.raises(CheckError, match=r"raised TypeError: no; expected ValueError.\nHint: h"):
+        check_raises(wrong, (1,), ValueError, hint="h")
+
+
+def test_check_raises_reports_an_unfinished_exercise():
+    def stub(value):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckError, match="not implemented yet"):
+        check_raises(stub, (1,), ValueError)
+
+
+# ---------------------------------------------------------------- check_class_not_delegating
+
+class GoodDropout(keras.layers.Layer):
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        keep = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator) >= self.rate
+        return ops.where(keep, inputs / (1.0 - self.rate), ops.zeros_like(inputs))
+
+
+class InheritingDropout(keras.layers.Dropout):
+    pass
+
+
+class WrappingDropout(keras.layers.Layer):
+    def __init__(self, rate, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = keras.layers.Dropout(rate)
+
+    def call(self, inputs, training=False):
+        return self.inner(inputs, training=training)
+
+
+def test_a_layer_written_with_keras_ops_is_accepted():
+    check_class_not_delegating(GoodDropout, FORBIDDEN)
+
+
+def test_a_subclass_of_keras_dropout_is_rejected():
+    with pytest.raises(CheckError, match="inherits from keras.src.layers.regularization"):
+        check_class_not_delegating(InheritingDropout, FORBIDDEN)
+
+
+def test_a_subclass_of_the_dl4lib_layer_is_rejected():
+    class Sub(Dropout):
+        pass
+
+    with pytest.raises(CheckError, match="inherits from dl4lib.dropout.Dropout"):
+        check_class_not_delegating(Sub, FORBIDDEN)
+
+
+def test_a_layer_that_wraps_keras_dropout_is_rejected():
+    with pytest.raises(CheckError, match=r"WrappingDropout.__init__ uses keras.layers.Dropout"):
+        check_class_not_delegating(WrappingDropout, FORBIDDEN)
+
+
+def test_a_non_class_is_rejected():
+    with pytest.raises(CheckError, match="should be a class"):
+        check_class_not_delegating(lambda: None, FORBIDDEN, name="MyDropout")
+
+
+# ---------------------------------------------------------------- dropout statistics
+
+class NoRescale(GoodDropout):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        keep = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator) >= self.rate
+        return ops.where(keep, inputs, ops.zeros_like(inputs))
+
+
+class RescaleAtInference(GoodDropout):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs / (1.0 - self.rate)
+        return super().call(inputs, training=True)
+
+
+class IntegerSeed(GoodDropout):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        keep = keras.random.uniform(ops.shape(inputs), seed=1) >= self.rate
+        return ops.where(keep, inputs / (1.0 - self.rate), ops.zeros_like(inputs))
+
+
+class NumpyMask(GoodDropout):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        keep = np.random.default_rng().random(tuple(ops.shape(inputs))) >= self.rate
+        return ops.where(keep, inputs / (1.0 - self.rate), ops.zeros_like(inputs))
+
+
+class NumpyOnly(GoodDropout):
+    def call(self, inputs, training=False):
+        if not training:
+            return inputs
+        x = np.asarray(inputs)
+        return np.where(np.random.default_rng().random(x.shape) >= self.rate, x / (1 - self.rate), 0)
+
+
+def test_keras_dropout_statistics(x):
+    stats = dropout_statistics(keras.layers.Dropout(RATE, seed=1), x, RATE)
+    assert set(stats) == set(DROPOUT_STATISTICS)
+    assert stats["zero_fraction"] == pytest.approx(RATE, abs=0.003)
+    assert stats["kept_scale_min"] == pytest.approx(1 / (1 - RATE), rel=1e-6)
+    assert stats["kept_scale_max"] == pytest.approx(1 / (1 - RATE), rel=1e-6)
+    assert stats["mean_ratio"] == pytest.approx(1, abs=0.005)
+    assert stats["inference_change"] == 0
+    assert stats["same_mask_twice"] == stats["same_mask_in_graph"] == 0
+
+
+@pytest.mark.parametrize("layer_class", [GoodDropout, Dropout])
+def test_correct_layers_pass_silently(layer_class, x, capfd):
+    for rate in (0.1, 0.6):
+        check_dropout_layer(layer_class(rate, seed=2), keras.layers.Dropout(rate, seed=2), x, rate)
+    check_dropout_layer(layer_class(0.3, seed=2), Dropout(0.3, seed=2), x.reshape(40, 50, 100), 0.3)
+    assert capfd.readouterr().err == ""  # no "retracing" warning on stderr
+
+
+@pytest.mark.parametrize(("layer_class", "message"), [
+    (NoRescale, "the smallest y / x of a kept unit"),
+    (RescaleAtInference, "the largest change max |y - x| at inference"),
+    (IntegerSeed, "whether two training calls drop the same units"),
+    (NumpyMask, "whether two calls of a compiled tf.function drop the same units"),
+    (NumpyOnly, "failed on an input of shape (400, 500) with rate=0.3"),
+])
+def test_typical_mistakes_fail_with_a_message(layer_class, message, x):
+    with pytest.raises(CheckError) as err:
+        check_dropout_layer(layer_class(RATE, seed=2), keras.layers.Dropout(RATE, seed=2), x, RATE,
+                            name="MyDropout")
+    assert message in str(err.value)
+    assert str(err.value).startswith("MyDropout")
+
+
+def test_rate_as_keep_probability_fails_on_the_fraction_of_zeros(x):
+    with pytest.raises(CheckError, match="the fraction of zeros in training"):
+        check_dropout_layer(GoodDropout(1 - RATE, seed=2), keras.layers.Dropout(RATE, seed=2), x, RATE)
+
+
+def test_only_the_chosen_statistics_are_compared(x):
+    check_dropout_layer(IntegerSeed(RATE), keras.layers.Dropout(RATE, seed=2), x, RATE,
+                        keys=("zero_fraction", "kept_scale_min", "kept_scale_max", "mean_ratio",
+                              "inference_change"))
