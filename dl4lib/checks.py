@@ -264,7 +264,7 @@ def check_function(func, reference, cases, *, name=None, atol=1e-8, rtol=1e-6, h
         call = f"{name}({shown})"
         expected = reference(*_copies(args))
         try:
-            with _bound(getattr(func, "__globals__", {}), isolate or {}):
+            with isolated(func, isolate):
                 if strict:
                     with _strict_floats():
                         got = func(*_copies(args))
@@ -284,8 +284,13 @@ def check_function(func, reference, cases, *, name=None, atol=1e-8, rtol=1e-6, h
 
 
 @contextlib.contextmanager
-def _bound(namespace, names):
-    """Temporarily bind `names` (dict) in `namespace`, restoring the previous bindings."""
+def isolated(func, names):
+    """Temporarily bind `names` (dict name -> object) among `func`'s globals, then restore them.
+
+    This is what `isolate=` of the checks does: while a student's function runs, the earlier
+    exercises it calls are the reference versions.
+    """
+    namespace, names = getattr(func, "__globals__", {}), names or {}
     missing = object()
     saved = {k: namespace.get(k, missing) for k in names}
     namespace.update(names)

@@ -24,7 +24,7 @@ variance also their ratio, which usually names the mistake: 1/3, 2, 1/2, ...).
 
 import numpy as np
 
-from dl4lib.checks import FRAMEWORKS, CheckError, _bound, check_not_delegating
+from dl4lib.checks import FRAMEWORKS, CheckError, check_not_delegating, isolated
 
 LIBRARY = ("dl4lib.initializers", *FRAMEWORKS)
 """What a student's initializer must not call by default."""
@@ -40,7 +40,7 @@ def _draw(func, name, shape, seed, kwargs, hint, isolate):
     args = ", ".join([repr(shape), *(f"{k}={v!r}" for k, v in kwargs.items()), f"seed={seed!r}"])
     call = f"{name}({args})"
     try:
-        with _bound(getattr(func, "__globals__", {}), isolate), \
+        with isolated(func, isolate), \
                 np.errstate(over="raise", divide="raise", invalid="raise"):
             got = func(shape, seed=seed, **kwargs)
     except NotImplementedError:

@@ -17,7 +17,7 @@ allow for float32 round-off from computing the same formula in another order.
 import numpy as np
 import tensorflow as tf
 
-from dl4lib.checks import CheckError, check_array, forbidden_calls
+from dl4lib.checks import CheckError, check_array, forbidden_calls, isolated
 
 FORBIDDEN = ("dl4lib.optimizers", "keras.src.optimizers")
 """What a student's rule must not call: the library rules and Keras' optimizers."""
@@ -62,7 +62,7 @@ def _describe_case(start, grads, hyperparams, steps):
 
 
 def check_rule(step_fn, reference_fn, cases, *, init_fn, name=None, forbidden=FORBIDDEN,
-               atol=1e-6, rtol=1e-5, hint=""):
+               atol=1e-6, rtol=1e-5, hint="", isolate=None):
     """Check a student's update rule against a reference rule, step by step.
 
     Args:
@@ -78,6 +78,9 @@ def check_rule(step_fn, reference_fn, cases, *, init_fn, name=None, forbidden=FO
             (`dl4lib.checks.forbidden_calls`).
         atol, rtol: tolerances, as in `dl4lib.checks.check_array`.
         hint: one sentence that helps fix the most likely mistake.
+        isolate: dict name -> reference object bound among the student's globals while the
+            rule runs (`dl4lib.checks.isolated`), e.g. {"adam_step": optimizers.adam_step} to
+            grade AdamW on its own even when the student's Adam is wrong.
 
     Raises:
         CheckError: with the first step, and the parameter or slot, that differs.
@@ -93,7 +96,8 @@ def check_rule(step_fn, reference_fn, cases, *, init_fn, name=None, forbidden=FO
     for start, grads, hyperparams in cases:
         expected = rule_trajectory(reference_fn, init_fn, start, grads, **hyperparams)
         try:
-            got = rule_trajectory(step_fn, init_fn, start, grads, **hyperparams)
+            with isolated(step_fn, isolate):
+                got = rule_trajectory(step_fn, init_fn, start, grads, **hyperparams)
         except NotImplementedError:
             raise CheckError(f"{name} is not implemented yet: replace "
                              "`raise NotImplementedError()` with your code.") from None
