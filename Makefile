@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
-	DL4_FAST=1 $(BIN)/python -m pytest -n 2 --dist loadgroup tests --nbval-lax --nbval-current-env solutions $(PYTEST_ARGS)
+	DL4_FAST=1 $(BIN)/python -m pytest -n 2 --durations=10 tests --nbval-lax --nbval-current-env solutions $(PYTEST_ARGS)
 
 course: $(VENV)/.installed
 	$(BIN)/python -m tools.course

@@ -1,10 +1,21 @@
 """Test-session settings shared by tests/ and the nbval run over solutions/."""
 
 
-def pytest_collection_modifyitems(items):
-    """Keep the cells of one notebook on one xdist worker: nbval runs them in one kernel."""
-    import pytest
+def pytest_xdist_make_scheduler(config, log):
+    """Spread tests over xdist workers in units that must not be split.
 
-    for item in items:
-        if item.nodeid.split("::")[0].endswith(".ipynb"):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    - the cells of one notebook: nbval runs them one after another in one kernel;
+    - the tests of one graded assignment in tests/test_grading.py: they share the module-scoped
+      fixture that grades it, so splitting them would grade the assignment twice;
+    - every other test module, as `--dist loadscope` does.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path, _, rest = nodeid.partition("::")
+            if path.endswith("test_grading.py") and rest.endswith("]"):
+                return f"{path}[{rest.rsplit('[', 1)[1]}"
+            return path
+
+    return UnitScheduling(config, log)

@@ -227,6 +227,63 @@ def check_not_delegating(func, forbidden, *, name=None):
             "compare with.")
 
 
+def check_raises(func, args, error=ValueError, *, contains=(), name=None, hint=""):
+    """Check that `func(*args)` raises `error` and that its message contains every `contains`.
+
+    Args:
+        func: the student's function (or class, for a constructor).
+        args: tuple of positional arguments.
+        error: the exception class expected.
+        contains: strings the message must contain, e.g. ("rate", "1.5").
+        name: the function's name in messages; defaults to `func.__name__`.
+        hint: one sentence that helps fix the most likely mistake.
+    """
+    name = name or getattr(func, "__name__", "your function")
+    call = f"{name}({_fmt(tuple(args))})"
+    tail = [f"Hint: {hint}"] if hint else []
+    try:
+        func(*args)
+    except NotImplementedError:
+        raise CheckError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
+                         "with your code.") from None
+    except error as err:
+        missing = [text for text in contains if text not in str(err)]
+        if missing:
+            raise CheckError("\n".join([f"{call} raised {type(err).__name__} as expected, but "
+                                        f"its message {str(err)!r} does not contain "
+                                        f"{', '.join(map(repr, missing))}.", *tail])) from None
+        return
+    except Exception as err:  # noqa: BLE001 - any other exception is a failed check
+        raise CheckError("\n".join([f"{call} raised {type(err).__name__}: {err}; expected "
+                                    f"{error.__name__}.", *tail])) from None
+    raise CheckError("\n".join([f"{call} returned without raising {error.__name__}.", *tail]))
+
+
+def check_class_not_delegating(cls, forbidden, *, name=None):
+    """Fail when class `cls` inherits from, or any of its methods calls, something `forbidden`.
+
+    Args:
+        cls: the student's class, e.g. a `keras.layers.Layer` subclass.
+        forbidden: objects or module prefixes, as in `dl4lib.checks.forbidden_calls`.
+        name: the class's name in messages; defaults to `cls.__name__`.
+    """
+    name = name or getattr(cls, "__name__", "your class")
+    if not inspect.isclass(cls):
+        raise CheckError(f"{name} should be a class, got {cls!r}.")
+    for base in cls.__mro__[1:]:
+        try:
+            check_not_delegating(base, forbidden, name=f"{name}'s base class")
+        except CheckError:
+            raise CheckError(f"{name} inherits from {base.__module__}.{base.__qualname__}. "
+                             "Subclass keras.layers.Layer and write the computation "
+                             "yourself.") from None
+    for attr, value in vars(cls).items():
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if inspect.isfunction(value):
+            check_not_delegating(value, forbidden, name=f"{name}.{attr}")
+
+
 def _strict_floats():
     return np.errstate(over="raise", divide="raise", invalid="raise")
 

@@ -10,6 +10,7 @@ from dl4lib.checks import (
     CheckError,
     check_array,
     check_function,
+    check_raises,
     forbidden_calls,
     numerical_derivative,
 )
@@ -115,3 +116,39 @@ def test_numerical_derivative_is_second_order():
 def test_check_error_is_an_assertion_error():
     assert issubclass(CheckError, AssertionError)
     assert isinstance(A, types.ModuleType)
+
+
+def needs_positive(value):
+    if value <= 0:
+        raise ValueError(f"Expected a positive value. Received: value={value}")
+    return value
+
+
+def test_check_raises_passes_when_the_error_names_the_value():
+    check_raises(needs_positive, (-1.5,), ValueError, contains=("value", "-1.5"))
+
+
+def test_check_raises_fails_when_nothing_is_raised():
+    with pytest.raises(CheckError, match=r"needs_positive\(2.0\) returned without raising ValueError"):
+        check_raises(needs_positive, (2.0,), ValueError)
+
+
+def test_check_raises_fails_when_the_message_misses_the_value():
+    with pytest.raises(CheckError, match="does not contain '-7'"):
+        check_raises(needs_positive, (-1.5,), ValueError, contains=("-7",))
+
+
+def test_check_raises_fails_on_another_exception_and_gives_the_hint():
+    def wrong(value):
+        raise TypeError("no")
+
+    with pytest.raises(CheckError, match=r"raised TypeError: no; expected ValueError.\nHint: h"):
+        check_raises(wrong, (1,), ValueError, hint="h")
+
+
+def test_check_raises_reports_an_unfinished_exercise():
+    def stub(value):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckError, match="not implemented yet"):
+        check_raises(stub, (1,), ValueError)

@@ -24,8 +24,7 @@ from tools.grading import (
 pytestmark = pytest.mark.notebooks
 
 
-@pytest.fixture(scope="module", params=[
-    pytest.param(a, id=a, marks=pytest.mark.xdist_group(f"grading-{a}")) for a in assignments()])
+@pytest.fixture(scope="module", params=assignments())
 def graded(request, tmp_path_factory):
     assignment = request.param
     groups = pack(load_mistakes(assignment))

@@ -1,81 +1,18 @@
-"""Checks for exercises that validate arguments or write a Keras layer (unit 5 and later).
+"""Checks for exercises that write a dropout layer (unit 5).
 
 They complete `dl4lib.checks` and fail the same way, with a `CheckError` a student can act on:
-
-- `check_raises`: a call with a bad argument must raise, and the message must name it;
-- `check_class_not_delegating`: a layer class must compute by itself, neither subclassing nor
-  calling a library layer that does the work;
-- `dropout_statistics` / `check_dropout_layer`: what any dropout layer must do (a fraction
-  `rate` of zeros, kept units scaled by 1 / (1 - rate), the mean kept, the identity at
-  inference, a new mask at each call, also inside a compiled graph), compared with a reference
-  layer such as `keras.layers.Dropout`.
+`dropout_statistics` / `check_dropout_layer` measure what any dropout layer must do (a fraction
+`rate` of zeros, kept units scaled by 1 / (1 - rate), the mean kept, the identity at inference,
+a new mask at each call, also inside a compiled graph), compared with a reference layer such as
+`keras.layers.Dropout`.
 
 Nothing here imports TensorFlow at import time; `dropout_statistics` imports it only to run the
 layer inside a `tf.function`.
 """
 
-import inspect
-
 import numpy as np
 
-from dl4lib.checks import CheckError, _fmt, check_array, check_not_delegating
-
-
-def check_raises(func, args, error=ValueError, *, contains=(), name=None, hint=""):
-    """Check that `func(*args)` raises `error` and that its message contains every `contains`.
-
-    Args:
-        func: the student's function (or class, for a constructor).
-        args: tuple of positional arguments.
-        error: the exception class expected.
-        contains: strings the message must contain, e.g. ("rate", "1.5").
-        name: the function's name in messages; defaults to `func.__name__`.
-        hint: one sentence that helps fix the most likely mistake.
-    """
-    name = name or getattr(func, "__name__", "your function")
-    call = f"{name}({_fmt(tuple(args))})"
-    tail = [f"Hint: {hint}"] if hint else []
-    try:
-        func(*args)
-    except NotImplementedError:
-        raise CheckError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
-                         "with your code.") from None
-    except error as err:
-        missing = [text for text in contains if text not in str(err)]
-        if missing:
-            raise CheckError("\n".join([f"{call} raised {type(err).__name__} as expected, but "
-                                        f"its message {str(err)!r} does not contain "
-                                        f"{', '.join(map(repr, missing))}.", *tail])) from None
-        return
-    except Exception as err:  # noqa: BLE001 - any other exception is a failed check
-        raise CheckError("\n".join([f"{call} raised {type(err).__name__}: {err}; expected "
-                                    f"{error.__name__}.", *tail])) from None
-    raise CheckError("\n".join([f"{call} returned without raising {error.__name__}.", *tail]))
-
-
-def check_class_not_delegating(cls, forbidden, *, name=None):
-    """Fail when class `cls` inherits from, or any of its methods calls, something `forbidden`.
-
-    Args:
-        cls: the student's class, e.g. a `keras.layers.Layer` subclass.
-        forbidden: objects or module prefixes, as in `dl4lib.checks.forbidden_calls`.
-        name: the class's name in messages; defaults to `cls.__name__`.
-    """
-    name = name or getattr(cls, "__name__", "your class")
-    if not inspect.isclass(cls):
-        raise CheckError(f"{name} should be a class, got {cls!r}.")
-    for base in cls.__mro__[1:]:
-        try:
-            check_not_delegating(base, forbidden, name=f"{name}'s base class")
-        except CheckError:
-            raise CheckError(f"{name} inherits from {base.__module__}.{base.__qualname__}. "
-                             "Subclass keras.layers.Layer and write the computation "
-                             "yourself.") from None
-    for attr, value in vars(cls).items():
-        if isinstance(value, (staticmethod, classmethod)):
-            value = value.__func__
-        if inspect.isfunction(value):
-            check_not_delegating(value, forbidden, name=f"{name}.{attr}")
+from dl4lib.checks import CheckError, check_array
 
 
 def _array(t):

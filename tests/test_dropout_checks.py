@@ -1,4 +1,4 @@
-"""Tests for dl4lib.layer_checks: the checks accept correct code and reject typical mistakes with
+"""Tests for dl4lib.dropout_checks: the checks accept correct code and reject typical mistakes with
 a message, and the dropout-layer check stays silent on stderr (nbgrader scores stderr as 0)."""
 
 import keras
@@ -6,15 +6,9 @@ import numpy as np
 import pytest
 from keras import ops
 
-from dl4lib.checks import CheckError
+from dl4lib.checks import CheckError, check_class_not_delegating
 from dl4lib.dropout import Dropout
-from dl4lib.layer_checks import (
-    DROPOUT_STATISTICS,
-    check_class_not_delegating,
-    check_dropout_layer,
-    check_raises,
-    dropout_statistics,
-)
+from dl4lib.dropout_checks import DROPOUT_STATISTICS, check_dropout_layer, dropout_statistics
 
 FORBIDDEN = (keras.layers.Dropout, "keras.src.layers.regularization", "dl4lib.dropout")
 RATE = 0.3
@@ -23,44 +17,6 @@ RATE = 0.3
 @pytest.fixture(scope="module")
 def x():
     return np.random.default_rng(0).uniform(0.5, 1.5, size=(400, 500)).astype("float32")
-
-
-# ---------------------------------------------------------------- check_raises
-
-def needs_positive(value):
-    if value <= 0:
-        raise ValueError(f"Expected a positive value. Received: value={value}")
-    return value
-
-
-def test_check_raises_passes_when_the_error_names_the_value():
-    check_raises(needs_positive, (-1.5,), ValueError, contains=("value", "-1.5"))
-
-
-def test_check_raises_fails_when_nothing_is_raised():
-    with pytest.raises(CheckError, match=r"needs_positive\(2.0\) returned without raising ValueError"):
-        check_raises(needs_positive, (2.0,), ValueError)
-
-
-def test_check_raises_fails_when_the_message_misses_the_value():
-    with pytest.raises(CheckError, match="does not contain '-7'"):
-        check_raises(needs_positive, (-1.5,), ValueError, contains=("-7",))
-
-
-def test_check_raises_fails_on_another_exception_and_gives_the_hint():
-    def wrong(value):
-        raise TypeError("no")
-
-    with pytest.raises(CheckError, match=r"raised TypeError: no; expected ValueError.\nHint: h"):
-        check_raises(wrong, (1,), ValueError, hint="h")
-
-
-def test_check_raises_reports_an_unfinished_exercise():
-    def stub(value):
-        raise NotImplementedError()
-
-    with pytest.raises(CheckError, match="not implemented yet"):
-        check_raises(stub, (1,), ValueError)
 
 
 # ---------------------------------------------------------------- check_class_not_delegating
