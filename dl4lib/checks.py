@@ -79,15 +79,14 @@ def check_array(got, expected, *, name="your result", input_desc="", atol=1e-8, 
             return
         with np.errstate(all="ignore"):
             abs_err = np.abs(got_f - exp_f)
-            rel_err = np.where(exp_f != 0, abs_err / np.abs(exp_f), 0.0)
+            rel_err = abs_err / np.abs(exp_f)
         bad = np.flatnonzero(~ok.ravel())
         first = np.unravel_index(bad[0], ok.shape) if ok.ndim else ()
         lines = [head,
                  f"  expected: {_fmt(expected)}",
                  f"  got:      {_fmt(got_arr)}",
                  f"  {bad.size} of {ok.size} values differ; max abs error "
-                 f"{np.nanmax(abs_err) if np.isfinite(abs_err).any() else np.inf:.3g}, "
-                 f"max rel error {np.nanmax(rel_err) if np.isfinite(rel_err).any() else np.inf:.3g} "
+                 f"{_max_error(abs_err, ~ok)}, max rel error {_max_error(rel_err, ~ok & (exp_f != 0))} "
                  f"(allowed: {atol:g} + {rtol:g} * |expected|)"]
         if ok.ndim:
             lines.append(f"  first wrong value at index {tuple(int(i) for i in first)}: "
@@ -97,6 +96,14 @@ def check_array(got, expected, *, name="your result", input_desc="", atol=1e-8, 
         _fail(lines, hint)
     if not np.array_equal(got_arr, expected):
         _fail([head, f"  expected: {_fmt(expected)}", f"  got:      {_fmt(got_arr)}"], hint)
+
+
+def _max_error(errors, where):
+    """Largest error among the entries `where`, as text ("n/a" when there are none)."""
+    errors = errors[where]
+    if errors.size == 0:
+        return "n/a"
+    return f"{np.nanmax(errors):.3g}" if not np.isnan(errors).all() else "nan"
 
 
 def forbidden_calls(func, forbidden):

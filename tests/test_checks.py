@@ -152,3 +152,10 @@ def test_check_raises_reports_an_unfinished_exercise():
 
     with pytest.raises(CheckError, match="not implemented yet"):
         check_raises(stub, (1,), ValueError)
+
+
+def test_relative_error_is_reported_only_where_it_is_defined():
+    with pytest.raises(CheckError, match="max abs error 1, max rel error n/a"):
+        check_array(np.array([0.0, 1.0]), np.array([0.0, 0.0]))
+    with pytest.raises(CheckError, match="max abs error 0.5, max rel error 0.25"):
+        check_array(np.array([1.0, 2.5]), np.array([1.0, 2.0]))

@@ -5,7 +5,7 @@
 Steps: rebuild course/ from solutions/; in build/demo/ (a fresh nbgrader course root with its
 own SQLite gradebook) release every assignment and autograde three sample students per
 assignment: `reference` (the reference answers), `untouched` (the release as handed out) and
-`typical_mistakes` (one typical mistake in each exercise, from tests/mistakes/); write their
+`typical_mistakes` (a typical mistake, from tests/mistakes/, in every other exercise); write their
 feedback HTML; print one row per student and notebook.
 
 The sample notebooks run in fast mode (DL4_FAST=1: small data, few epochs, same code paths), so
@@ -28,13 +28,14 @@ def demo_submissions(assignment):
     subs = sample_submissions(assignment)
     mistakes = load_mistakes(assignment)
     if mistakes:
-        (group, *_) = pack(_one_per_cell(mistakes))
+        (group, *_) = pack(_one_per_cell(mistakes)[::2])
         (sub,) = sample_submissions(assignment, [group])[2:]
         subs.append(Submission("typical_mistakes", sub.answers))
     return subs
 
 
 def _one_per_cell(mistakes):
+    """The first mistake of each answer cell, in notebook order."""
     first = {}
     for m in mistakes:
         first.setdefault(m.cell, m)
