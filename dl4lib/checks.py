@@ -29,6 +29,12 @@ class CheckError(AssertionError):
     """A check failed; the message is meant for the student."""
 
 
+def not_implemented(name):
+    """The error for an exercise still holding its stub `raise NotImplementedError()`."""
+    return CheckError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
+                      "with your code.")
+
+
 def _fmt(value, limit=8):
     """Short, readable text for an input or output value."""
     if isinstance(value, np.ndarray) or hasattr(value, "numpy"):
@@ -251,8 +257,7 @@ def check_raises(func, args, error=ValueError, *, contains=(), name=None, hint="
     try:
         func(*args)
     except NotImplementedError:
-        raise CheckError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
-                         "with your code.") from None
+        raise not_implemented(name) from None
     except error as err:
         missing = [text for text in contains if text not in str(err)]
         if missing:
@@ -335,8 +340,7 @@ def check_function(func, reference, cases, *, name=None, atol=1e-8, rtol=1e-6, h
                 else:
                     got = func(*_copies(args))
         except NotImplementedError:
-            raise CheckError(f"{name} is not implemented yet: replace "
-                             "`raise NotImplementedError()` with your code.") from None
+            raise not_implemented(name) from None
         except FloatingPointError as err:
             _fail([f"{name} hit a floating-point error for input {shown}: {err}.",
                    "  Your code computes a value that does not fit in a float64 (for example "

@@ -12,7 +12,7 @@ layer inside a `tf.function`.
 
 import numpy as np
 
-from dl4lib.checks import CheckError, check_array
+from dl4lib.checks import CheckError, check_array, not_implemented
 
 
 def _array(t):
@@ -109,8 +109,7 @@ def check_dropout_layer(layer, reference_layer, x, rate, *, name="your layer", k
         got = dropout_statistics(layer, x, rate)
     except Exception as err:  # noqa: BLE001 - any student error is a failed check
         if isinstance(err, NotImplementedError) and not str(err):  # the exercise's stub
-            raise CheckError(f"{name} is not implemented yet: replace `raise "
-                             "NotImplementedError()` with your code.") from None
+            raise not_implemented(name) from None
         raise CheckError(f"{name} failed on an input of shape {np.shape(x)} with rate={rate}: "
                          f"{type(err).__name__}: {err}\nHint: write the layer with keras.ops and "
                          "keras.random only; inside model.fit it works on symbolic tensors, "

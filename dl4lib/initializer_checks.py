@@ -24,7 +24,7 @@ variance also their ratio, which usually names the mistake: 1/3, 2, 1/2, ...).
 
 import numpy as np
 
-from dl4lib.checks import FRAMEWORKS, CheckError, check_not_delegating, isolated
+from dl4lib.checks import FRAMEWORKS, CheckError, check_not_delegating, isolated, not_implemented
 
 LIBRARY = ("dl4lib.initializers", *FRAMEWORKS)
 """What a student's initializer must not call by default."""
@@ -44,8 +44,7 @@ def _draw(func, name, shape, seed, kwargs, hint, isolate):
                 np.errstate(over="raise", divide="raise", invalid="raise"):
             got = func(shape, seed=seed, **kwargs)
     except NotImplementedError:
-        raise CheckError(f"{name} is not implemented yet: replace "
-                         "`raise NotImplementedError()` with your code.") from None
+        raise not_implemented(name) from None
     except Exception as err:  # noqa: BLE001 - report any student error as a failed check
         _fail([f"{call} raised {type(err).__name__}: {err}"], hint)
     if got is None:

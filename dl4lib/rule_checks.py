@@ -17,7 +17,7 @@ allow for float32 round-off from computing the same formula in another order.
 import numpy as np
 import tensorflow as tf
 
-from dl4lib.checks import CheckError, check_array, forbidden_calls, isolated
+from dl4lib.checks import CheckError, check_array, forbidden_calls, isolated, not_implemented
 
 FORBIDDEN = ("dl4lib.optimizers", "keras.src.optimizers")
 """What a student's rule must not call: the library rules and Keras' optimizers."""
@@ -99,8 +99,7 @@ def check_rule(step_fn, reference_fn, cases, *, init_fn, name=None, forbidden=FO
             with isolated(step_fn, isolate):
                 got = rule_trajectory(step_fn, init_fn, start, grads, **hyperparams)
         except NotImplementedError:
-            raise CheckError(f"{name} is not implemented yet: replace "
-                             "`raise NotImplementedError()` with your code.") from None
+            raise not_implemented(name) from None
         except Exception as err:  # noqa: BLE001 - report any student error as a failed check
             lines = [f"{name} raised {type(err).__name__}: {err}",
                      f"  for {_describe_case(start, grads, hyperparams, len(grads))}"]
