@@ -111,8 +111,11 @@ MISTAKES = [
             old="return np.where(self.keep, dout / (1.0 - self.rate), 0.0)",
             new="return dout / (1.0 - self.rate)", loses=BOTH["dropout"]),
     Mistake("dropout", why="scales the gradient at inference too",
-            old="        if not self.training:\n            return np.array(dout, dtype=np.float64)\n",
-            new="", loses=HIDDEN["dropout"]),
+            old="        if self.training:\n"
+                "            return np.where(self.keep, dout / (1.0 - self.rate), 0.0)\n"
+                "        return np.array(dout, dtype=np.float64)",
+            new="        return np.where(self.keep, dout / (1.0 - self.rate), 0.0)",
+            loses=HIDDEN["dropout"]),
     # Exercise 9: Sequential.
     Mistake("sequential", why="backward runs the nodes in forward order",
             old="for node in reversed(self.nodes):", new="for node in self.nodes:",
