@@ -54,9 +54,8 @@ def _run(func, args, call, hint=""):
         _fail([f"{call} raised {type(err).__name__}: {err}"], hint)
 
 
-def check_class_not_delegating(cls, forbidden=FORBIDDEN, *, name=None):
+def _check_node_class(cls, forbidden, name):
     """Fail when `cls` derives from, or one of its methods calls, something in `forbidden`."""
-    name = name or getattr(cls, "__name__", "your class")
     if not inspect.isclass(cls):
         raise CheckError(f"{name} should be a class, got {cls!r}.")
     prefixes = tuple(f for f in forbidden if isinstance(f, str))
@@ -144,7 +143,7 @@ def check_node(node_class, reference_class, args, x, dout, *, name=None, forbidd
         hint: one sentence that helps fix the most likely mistake.
     """
     name = name or getattr(node_class, "__name__", "your node")
-    check_class_not_delegating(node_class, forbidden, name=name)
+    _check_node_class(node_class, forbidden, name)
     mine = _run(node_class, copy.deepcopy(tuple(args)), f"{name}(...)", hint)
     ref = reference_class(*copy.deepcopy(tuple(args)))
     _compare(mine, ref, x, dout, name, atol=atol, rtol=rtol, hint=hint)
@@ -161,7 +160,7 @@ def check_model(model_class, reference_class, make_nodes, x, dout, *, name=None,
         x, dout, name, forbidden, atol, rtol, hint: as in `check_node`.
     """
     name = name or getattr(model_class, "__name__", "your model")
-    check_class_not_delegating(model_class, forbidden, name=name)
+    _check_node_class(model_class, forbidden, name)
     mine = _run(model_class, (make_nodes(),), f"{name}(nodes)", hint)
     ref = reference_class(make_nodes())
     if len(_nodes(mine)) != len(ref.nodes):
