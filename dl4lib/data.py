@@ -291,3 +291,28 @@ def course_cifar10():
     """What the notebook trains on: the real CIFAR-10, or in fast mode (DL4_FAST=1) the
     synthetic set with 2,000 training and 1,000 test images."""
     return synthetic_cifar10(2000, 1000, seed=0) if fast_mode() else load_cifar10()
+
+
+def channel_stats(x):
+    """Per-channel mean and standard deviation of images x (N, H, W, C): two float64 (C,)."""
+    x = np.asarray(x, dtype=np.float64)
+    return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
+
+
+def standardize_splits(x_train, x_test):
+    """Standardize both splits per channel with the statistics of the training split only.
+
+        mean_c, std_c = mean and std of channel c over every training pixel
+        x'[..., c] = (x[..., c] - mean_c) / std_c          for x in (x_train, x_test)
+
+    Args:
+        x_train: images (N, H, W, C), any numeric dtype (uint8 pixels 0..255 for CIFAR-10).
+        x_test: images (M, H, W, C).
+
+    Returns:
+        (train, test, mean, std): float32 arrays of the input shapes, and the float64 (C,)
+        statistics. The inputs are not modified.
+    """
+    mean, std = channel_stats(x_train)
+    return ((np.asarray(x_train, dtype=np.float64) - mean) / std).astype(np.float32), \
+        ((np.asarray(x_test, dtype=np.float64) - mean) / std).astype(np.float32), mean, std
