@@ -131,6 +131,23 @@ class NumpyRandom(Base):
         return x[:, dy:dy + ops.shape(x)[1] - 2 * p, dx:dx + ops.shape(x)[2] - 2 * p]
 
 
+class NumpyMirror(Base):
+    """Correct crops, but the mirror decided with NumPy: fixed once a graph is traced."""
+
+    def call(self, x, training=None):
+        if not training:
+            return x
+        p = self.padding
+        n, h, w, _ = ops.shape(x)
+        padded = ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]])
+        dy = keras.random.randint((n, 1), 0, 2 * p + 1, seed=self.seed_generator)
+        dx = keras.random.randint((n, 1), 0, 2 * p + 1, seed=self.seed_generator)
+        out = ops.take_along_axis(padded, (dy + ops.arange(h)[None])[:, :, None, None], axis=1)
+        out = ops.take_along_axis(out, (dx + ops.arange(w)[None])[:, None, :, None], axis=2)
+        mirror = np.random.default_rng().random((x.shape[0], 1, 1, 1)) < 0.5
+        return ops.where(mirror, ops.flip(out, axis=2), out)
+
+
 class ShiftsAtInference(StudentCropFlip):
     def call(self, x, training=None):
         return super().call(x, training=True)
@@ -153,7 +170,8 @@ class UsesKeras(Base):
 
 @pytest.mark.parametrize("cls, message", [
     (SameOffsetForAll, "possible offsets occurred"),
-    (NumpyRandom, "same crops|possible offsets"),
+    (NumpyRandom, "drew the same offsets|possible offsets"),
+    (NumpyMirror, "compiled layer with training=True drew the same mirrors"),
     (ShiftsAtInference, "training=False"),
     (UsesKeras, "RandomCrop"),
     (NeverShifts, "possible offsets occurred"),

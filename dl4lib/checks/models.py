@@ -145,7 +145,8 @@ def evaluate_saved_models(paths, x=None, y=None, *, timeout=TIMEOUT, max_bytes=M
 def _run_worker(paths, data, timeout, cwd):
     """Grade `paths` in one fresh process; a dict per path, None for those it did not reach."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    command = [sys.executable, "-m", "dl4lib.checks.models", str(data), *map(str, paths)]
+    paths = [str(Path(p).resolve()) for p in paths]
+    command = [sys.executable, "-m", "dl4lib.checks.models", str(data), *paths]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env,
                                 cwd=cwd)
@@ -160,7 +161,7 @@ def _run_worker(paths, data, timeout, cwd):
             continue
         if isinstance(record, dict) and "path" in record:
             found[record.pop("path")] = record
-    return [found.get(str(p)) for p in paths]
+    return [found.get(p) for p in paths]
 
 
 def _load_error(name, err):
@@ -392,14 +393,60 @@ def check_crop_flip_layer(layer_cls, *, padding=4, shape=(32, 32, 3), n=600, see
     if not 0.4 < mirrored.mean() < 0.6:
         raise CheckError(f"{call}: {mirrored.mean():.0%} of the images were mirrored; expected "
                          "about 50 %, decided separately for every image.")
-    for what, a, b in (("two calls", out, again), ("two calls of the compiled layer", graph_1, graph_2)):
-        if padding and np.array_equal(a, b):
-            raise CheckError(f"{call}: {what} with training=True gave the same crops. Draw "
-                             "new random numbers at every call with keras.random and the "
-                             "layer's SeedGenerator (NumPy's random numbers are drawn once, "
-                             "when the graph is traced).")
-    _explain_crops(call + " (compiled)", graph_1, x, padding)
+    draws = {"two calls": (picked, _explain_crops(call, again, x, padding)),
+             "two calls of the compiled layer": (_explain_crops(call + " (compiled)", graph_1, x, padding),
+                                                 _explain_crops(call + " (compiled)", graph_2, x, padding))}
+    for what, (a, b) in draws.items():
+        same = [part for part, same in (("offsets", padding and np.array_equal(a % side, b % side)),
+                                        ("mirrors", np.array_equal(a >= side, b >= side))) if same]
+        if same:
+            raise CheckError(f"{call}: {what} with training=True drew the same {' and '.join(same)} "
+                             "for every image. Draw new random numbers at every call with "
+                             "keras.random and the layer's SeedGenerator (NumPy's random numbers "
+                             "are drawn once, when the graph is traced).")
 
 
-if __name__ == "__main__":
-    _worker(sys.argv[1], sys.argv[2:])
+# --- hyper-parameter search ---------------------------------------------------------------------
+
+
+def check_lr_range_test(func, losses, lr_min, lr_max, num_steps, stop_factor=4.0, *, hint=""):
+    """Check `func(step, lr_min, lr_max, num_steps, stop_factor)` (the range test) with a `step`
+    that returns the scripted `losses` one after the other, against dl4lib.hyperparams.
+
+    Compares the rates `step` was called with, and the returned rates, losses and suggestion.
+    """
+    from dl4lib.hyperparams import lr_range_test
+
+    name = "lr_range_test"
+    check_not_delegating(func, ("dl4lib.hyperparams", *FRAMEWORKS), name=name)
+    call = (f"{name}(step, lr_min={lr_min}, lr_max={lr_max}, num_steps={num_steps}, "
+            f"stop_factor={stop_factor}) with step(lr) returning {losses} in turn")
+    scripted = iter(losses)
+    exp_lrs, exp_losses, exp_suggested = lr_range_test(lambda lr: next(scripted), lr_min, lr_max,
+                                                       num_steps, stop_factor)
+    rates = []
+
+    def step(lr):
+        rates.append(float(lr))
+        if len(rates) > len(exp_lrs):
+            raise CheckError(f"{call}: step was called {len(rates)} times; the sweep should have "
+                             f"stopped after {len(exp_lrs)} calls. {hint}".strip())
+        return losses[len(rates) - 1]
+
+    try:
+        got = func(step, lr_min, lr_max, num_steps, stop_factor)
+    except CheckError:
+        raise
+    except NotImplementedError:
+        raise not_implemented(name) from None
+    except Exception as err:  # noqa: BLE001
+        raise CheckError(f"{call} raised {type(err).__name__}: {err}" + (f"\nHint: {hint}" if hint else "")) \
+            from None
+    check_array(rates, exp_lrs, name=f"{name}: the rates step was called with", input_desc=call,
+                rtol=1e-9, hint=hint)
+    if not isinstance(got, tuple) or len(got) != 3:
+        raise CheckError(f"{call} should return a tuple (lrs, losses, suggested), got {got!r:.200}.")
+    for part, got_part, exp_part in zip(("lrs", "losses", "suggested"), got,
+                                        (exp_lrs, exp_losses, exp_suggested), strict=True):
+        check_array(got_part, exp_part, name=f"{name}: the returned {part}", input_desc=call,
+                    rtol=1e-9, hint=hint)
