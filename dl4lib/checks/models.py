@@ -450,3 +450,7 @@ def check_lr_range_test(func, losses, lr_min, lr_max, num_steps, stop_factor=4.0
                                         (exp_lrs, exp_losses, exp_suggested), strict=True):
         check_array(got_part, exp_part, name=f"{name}: the returned {part}", input_desc=call,
                     rtol=1e-9, hint=hint)
+
+
+if __name__ == "__main__":
+    _worker(sys.argv[1], sys.argv[2:])
