@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from dl4lib.resnet import HorizontalFlip, Residual, resnet9
+from dl4lib.resnet import HorizontalFlip, Residual, resnet9, with_flip_tta
 
 
 def test_page_resnet9_has_6_6_million_weights_and_10_logits():
@@ -14,7 +14,7 @@ def test_page_resnet9_has_6_6_million_weights_and_10_logits():
 
 
 def test_save_and_reload_with_safe_mode(tmp_path):
-    model = resnet9(mean=[120.0, 110.0, 100.0], std=[60.0] * 3, width=4, flip_tta=True)
+    model = with_flip_tta(resnet9(mean=[120.0, 110.0, 100.0], std=[60.0] * 3, width=4))
     x = np.random.default_rng(0).uniform(0, 255, size=(3, 32, 32, 3)).astype("float32")
     model.save(tmp_path / "m.keras")
     again = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
@@ -22,9 +22,12 @@ def test_save_and_reload_with_safe_mode(tmp_path):
 
 
 def test_flip_tta_gives_the_same_logits_for_an_image_and_its_mirror():
-    model = resnet9(mean=[0.0] * 3, std=[1.0] * 3, width=2, flip_tta=True)
+    body = resnet9(mean=[0.0] * 3, std=[1.0] * 3, width=2)
+    model = with_flip_tta(body)
     x = np.random.default_rng(1).normal(size=(2, 32, 32, 3)).astype("float32")
     np.testing.assert_allclose(model(x), model(x[:, :, ::-1]), atol=1e-5)
+    np.testing.assert_allclose(model(x), (body(x) + body(x[:, :, ::-1])) / 2, atol=1e-5)
+    assert model.count_params() == body.count_params()  # shared weights
     np.testing.assert_array_equal(HorizontalFlip()(x), x[:, :, ::-1])
 
 

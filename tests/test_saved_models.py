@@ -21,7 +21,7 @@ from dl4lib.checks.models import (
     evaluate_saved_models,
     tier_points,
 )
-from dl4lib.resnet import resnet9
+from dl4lib.resnet import resnet9, with_flip_tta
 from tests.model_files import oracle_model
 
 ACCURACY = {"acc50.keras": 5, "acc60.keras": 4, "acc80.keras": 2, "acc90.keras": 1,
@@ -57,7 +57,7 @@ def graded(tmp_path_factory):
     small_model([Scale()]).save(folder / "custom.keras")
     small_model([], input_shape=(28, 28, 1)).save(folder / "mnist_shape.keras")
     small_model([], classes=5).save(folder / "five_classes.keras")
-    model = resnet9(mean=[125.0] * 3, std=[60.0] * 3, width=2, flip_tta=True)
+    model = with_flip_tta(resnet9(mean=[125.0] * 3, std=[60.0] * 3, width=2))
     keras.Sequential([keras.Input((32, 32, 3)), RandomCropFlip(4), model]).save(folder / "dl4lib.keras")
     with zipfile.ZipFile(folder / "garbage.keras", "w") as z:
         z.writestr("config.json", "{ not json")
