@@ -183,5 +183,5 @@ def test_crop_flip_mistakes_fail(cls, message):
 
 
 def test_mirror_rate_is_checked():
-    with pytest.raises(CheckError, match="100% of the images were mirrored"):
+    with pytest.raises(CheckError, match="100% of the 50 images were mirrored"):
         check_crop_flip_layer(NeverShifts, padding=0, n=50)
