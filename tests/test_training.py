@@ -45,3 +45,16 @@ def test_train_applies_the_schedule_every_step_and_logs_the_run(tmp_path):
     assert len(history["val_accuracy"]) == 2
     (run,) = log.runs
     assert run["name"] == "tiny" and run["seed"] == 3 and run["settings"]["optimizer"] == "SGD"
+
+
+def test_reference_recipe_runs_the_one_cycle_to_its_end():
+    from dl4lib.resnet import with_flip_tta
+    from dl4lib.schedules import OneCycle
+    from dl4lib.training import reference_recipe
+
+    data = synthetic_cifar10(64, 1000)
+    model, history, seconds = reference_recipe(data, width=2, epochs=2, batch_size=32, max_lr=0.1)
+    assert len(history["loss"]) == 2 and seconds > 0
+    last = float(OneCycle(0.1, 4)(3))  # 2 epochs x 2 steps: the rate of the last step
+    assert float(model.optimizer.learning_rate) == pytest.approx(last, rel=1e-5)
+    assert with_flip_tta(model).predict(data.x_test[:5].astype("float32"), verbose=0).shape == (5, 10)
