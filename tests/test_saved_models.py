@@ -126,3 +126,10 @@ def test_a_missing_test_set_is_reported_not_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("DL4_CIFAR10_DIR", str(tmp_path / "no_data_here"))
     report = evaluate_saved_model(tmp_path / "model.keras")
     assert "could not load the test set" in report.error and "does not exist" in report.error
+
+
+def test_a_model_past_the_time_limit_gets_zero_with_a_message(tmp_path):
+    oracle_model(0).save(tmp_path / "model.keras")
+    x, y = np.zeros((10, 32, 32, 3), np.uint8), np.zeros(10)
+    report = evaluate_saved_model(tmp_path / "model.keras", x, y, timeout=1)
+    assert report.accuracy is None and "grader's limit of 1 s" in report.error
