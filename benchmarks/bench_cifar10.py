@@ -83,7 +83,7 @@ def grading_seconds(width):
         path = Path(tmp) / "model.keras"
         model.save(path)
         start = time.perf_counter()
-        report = evaluate_saved_model(path, test.x_test, test.y_test, source=test.source)
+        report = evaluate_saved_model(path, test.x_test, test.y_test, source=test.source, timeout=3600)
         total = time.perf_counter() - start
     if report.error:
         raise RuntimeError(report.error)
