@@ -6,6 +6,7 @@ build/demo/ and still reads solutions/ and writes course/).
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -16,6 +17,13 @@ c.CourseDirectory.source_directory = os.path.join(HERE, "solutions")
 c.CourseDirectory.release_directory = os.path.join(HERE, "course")
 # Files in an assignment folder that are not copied into the student release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# What running a notebook leaves in its folder (unit 10's trained models, experiment log and
+# TensorBoard logs) stays out of the release. Only generate_assignment ignores them: `submit`
+# and `autograde` must keep copying a student's model.keras.
+if "generate_assignment" in sys.argv:
+    c.CourseDirectory.ignore += ["model*.keras", "experiments.jsonl", "logs"]
+# ... and autograde must not overwrite a student's files with the instructor's copies.
+c.Autograde.exclude_overwriting = {"10_cifar10": ["model.keras", "experiments.jsonl"]}
 
 # Every student notebook opens with the header: the Colab setup cell and how to submit.
 c.IncludeHeaderFooter.header = os.path.join(HERE, "solutions", "header.ipynb")

@@ -43,10 +43,12 @@ class Mistake:
 
 @dataclass
 class Submission:
-    """One student's answers: grade_id -> cell source, per notebook file name."""
+    """One student's answers: grade_id -> cell source, per notebook file name; and other files
+    handed in with the notebooks (file name -> bytes), such as unit 10's model.keras."""
 
     student: str
     answers: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def is_answer(cell):
@@ -78,6 +80,14 @@ def load_mistakes(assignment):
     """The assignment's typical mistakes from tests/mistakes/<assignment>.py (MISTAKES)."""
     path = MISTAKES_DIR / f"{assignment}.py"
     return runpy.run_path(str(path))["MISTAKES"] if path.exists() else []
+
+
+def submission_files(assignment):
+    """Files (name -> bytes) that the reference and mistake submissions hand in with their
+    notebooks: what `submission_files()` in tests/mistakes/<assignment>.py returns, if defined."""
+    path = MISTAKES_DIR / f"{assignment}.py"
+    make = runpy.run_path(str(path)).get("submission_files") if path.exists() else None
+    return make() if make else {}
 
 
 def with_mistakes(assignment, notebook, mistakes):
@@ -116,13 +126,14 @@ def sample_submissions(assignment, mistake_groups=()):
         assignment: the assignment id.
         mistake_groups: lists of `Mistake`s; group i becomes student "mistakes<i>".
     """
+    files = submission_files(assignment)
     subs = [Submission("reference", {nb: reference_answers(assignment, nb)
-                                     for nb in notebooks(assignment)}),
+                                     for nb in notebooks(assignment)}, files),
             Submission("untouched", {nb: {} for nb in notebooks(assignment)})]
     for i, group in enumerate(mistake_groups, 1):
         (notebook,) = notebooks(assignment)
         subs.append(Submission(f"mistakes{i:02d}",
-                               {notebook: with_mistakes(assignment, notebook, group)}))
+                               {notebook: with_mistakes(assignment, notebook, group)}, files))
     return subs
 
 
@@ -139,6 +150,8 @@ def write_submission(root, assignment, submission, release_dir=COURSE):
             if is_answer(cell) and grade_id(cell) in answers:
                 cell.source = answers[grade_id(cell)]
         nbformat.write(nb, folder / name)
+    for name, data in submission.files.items():
+        (folder / name).write_bytes(data)
 
 
 def run(root, assignment, submissions, feedback=True):
