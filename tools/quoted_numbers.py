@@ -45,9 +45,68 @@ class Claim:
     tolerance: float
 
 
-CLAIMS = [
-    Claim("03_learning_rate", "q1", "about 130", "u3 steps x_scale=0.2", 130, 5),
-]
+def _claims():
+    u4, u5, u8 = "04_batch_norm", "05_dropout", "08_adam"
+    disc = "mlp_discussion_md"
+    loss, acc = 0.03, 0.02  # "about" a loss quoted to 2 digits; an accuracy to 2 digits or in %
+    return [
+        Claim("02_initialization", "experiment2_discussion_md", "the loss stays at $\\ln 2 \\approx 0.693$",
+              "u2 N(0, 0.01²) final loss", 0.693, 0.005),
+        Claim("02_initialization", "experiment2_discussion_md", "for about 9 epochs",
+              "u2 glorot_uniform epochs near ln 2", 9, 2),
+        Claim("02_initialization", "experiment2_discussion_md", "leaves $\\ln 2$ after 1 epoch",
+              "u2 he_normal epochs near ln 2", 1, 0),
+        Claim("03_learning_rate", "q1", "about 130", "u3 steps x_scale=0.2", 130, 5),
+        Claim(u4, disc, "(final training loss about 0.54)",
+              "u4 tanh lr=0.01 plain final loss", 0.54, loss),
+        Claim(u4, disc, "reaches about 0.35", "u4 tanh lr=0.01 BN final loss", 0.35, loss),
+        Claim(u4, disc, "(about 0.15 against 0.17)", "u4 tanh lr=0.1 plain final loss",
+              0.15, loss),
+        Claim(u4, disc, "(about 0.15 against 0.17)", "u4 tanh lr=0.1 BN final loss", 0.17, loss),
+        Claim(u4, disc, "(test accuracy about 0.47;", "u4 tanh lr=1 plain test accuracy",
+              0.47, acc),
+        Claim(u4, disc, "coin flip (about 0.49)", "u4 tanh lr=3 plain test accuracy", 0.49, acc),
+        Claim(u4, disc, "(final loss about 0.21 at 3.0)", "u4 tanh lr=3 BN final loss",
+              0.21, loss),
+        Claim(u4, disc, "about 0.70 against 0.73 at 0.01", "u4 tanh lr=0.01 BN test accuracy",
+              0.70, acc),
+        Claim(u4, disc, "about 0.70 against 0.73 at 0.01",
+              "u4 tanh lr=0.01 plain test accuracy", 0.73, acc),
+        Claim(u4, disc, "0.85 against 0.93 at 0.1", "u4 tanh lr=0.1 BN test accuracy", 0.85, acc),
+        Claim(u4, disc, "0.85 against 0.93 at 0.1", "u4 tanh lr=0.1 plain test accuracy",
+              0.93, acc),
+        Claim(u4, disc, "its loss stays at $\\ln 2 \\approx 0.693$",
+              "u4 sigmoid lr=0.1 plain final loss", 0.693, 0.005),
+        Claim(u4, disc, "its loss stays at $\\ln 2 \\approx 0.693$",
+              "u4 sigmoid lr=1 plain final loss", 0.693, 0.005),
+        Claim(u4, disc, "(final loss about 0.30 at 0.1 and 0.26 at 1.0)",
+              "u4 sigmoid lr=0.1 BN final loss", 0.30, loss),
+        Claim(u4, disc, "(final loss about 0.30 at 0.1 and 0.26 at 1.0)",
+              "u4 sigmoid lr=1 BN final loss", 0.26, loss),
+        Claim(u5, "overfit_result_md", "(to about 0.055)", "u5 plain train MSE", 0.055, 0.01),
+        *[Claim(u5, "overfit_result_md", "training MSE at about 0.08", f"u5 {name} train MSE", 0.08, 0.005)
+          for name in ("dropout 0.5", "L2 1e-3", "L1 1e-4")],
+        Claim(u5, "ensemble_result_md", "(about 0.112 against 0.120;", "u5 dropout MC average val MSE",
+              0.112, 0.004),
+        Claim(u5, "ensemble_result_md", "(about 0.112 against 0.120;", "u5 dropout inference val MSE",
+              0.120, 0.004),
+        Claim(u5, "selu_result_md", "about 1.6 by layer 10", "u5 selu Dropout layer 10 std", 1.6, 0.05),
+        Claim(u5, "selu_result_md", "1.7 by layer 30", "u5 selu Dropout layer 30 std", 1.7, 0.05),
+        Claim(u5, "selu_result_md", "to about $+0.15$", "u5 selu Dropout layer 30 mean", 0.15, 0.03),
+        Claim(u8, "mlp_after_md", "about 0.51 and 0.37", "u8 Adam, lr=1e-3 final loss", 0.51, loss),
+        Claim(u8, "mlp_after_md", "about 0.51 and 0.37", "u8 Adam, lr=1e-2 final loss", 0.37, loss),
+        Claim(u8, "mlp_after_md", "about 0.68 and 0.74", "u8 SGD+momentum, lr=1e-3 final loss", 0.68, loss),
+        Claim(u8, "mlp_after_md", "about 0.68 and 0.74", "u8 SGD+momentum, lr=1e-2 final loss", 0.74, loss),
+        Claim(u8, "mlp_after_md", "79 % and 85 % accuracy", "u8 Adam, lr=1e-3 accuracy", 0.79, acc),
+        Claim(u8, "mlp_after_md", "79 % and 85 % accuracy", "u8 Adam, lr=1e-2 accuracy", 0.85, acc),
+        *[Claim(u8, "mlp_after_md", "against about 70 %", f"u8 SGD+momentum, lr={lr} accuracy", 0.70, acc)
+          for lr in ("1e-3", "1e-2")],
+        Claim(u8, "reddi_md", "it ends at $x = +1$", "u8 Reddi Adam final x", 1.0, 0.01),
+        Claim(u8, "reddi_md", "(it is at about $-0.94$", "u8 Reddi AMSGrad final x", -0.94, 0.02),
+    ]
+
+
+CLAIMS = _claims()
 
 
 def notebook(unit):
@@ -81,21 +140,28 @@ def run_full_size(unit, quotes_file, timeout=1800):
 
 
 def measure(units):
-    """Run `units` at full size; return {"numbers": {name: value}, "seconds": {unit: s}}."""
-    numbers, seconds = {}, {}
+    """Run `units` at full size; return {unit: {"seconds": s, "numbers": {name: value}}}."""
+    measured = {}
     with tempfile.TemporaryDirectory() as tmp:
         for unit in units:
             quotes_file = Path(tmp) / f"{unit}.jsonl"
             start = time.perf_counter()
             run_full_size(unit, quotes_file)
-            seconds[unit] = round(time.perf_counter() - start, 1)
+            numbers = {}
             for line in quotes_file.read_text(encoding="utf-8").splitlines():
                 entry = json.loads(line)
                 if entry["fast"]:
                     raise RuntimeError(f"{unit} recorded {entry['name']} in fast mode")
                 numbers[entry["name"]] = entry["value"]
-            print(f"{unit}: {seconds[unit]} s", file=sys.stderr)
-    return {"numbers": numbers, "seconds": seconds}
+            measured[unit] = {"seconds": round(time.perf_counter() - start, 1),
+                              "numbers": dict(sorted(numbers.items()))}
+            print(f"{unit}: {measured[unit]['seconds']} s", file=sys.stderr)
+    return measured
+
+
+def numbers_of(units):
+    """All recorded numbers of `units` ({unit: {"numbers": ...}}) in one dict."""
+    return {name: value for unit in units.values() for name, value in unit["numbers"].items()}
 
 
 def environment():
@@ -144,18 +210,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     units = args.unit or recording_units()
     if args.command == "check":
-        problems = check(load_record()["numbers"])
+        problems = check(numbers_of(load_record()["units"]))
     else:
         measured = measure(units)
         if args.command == "record":
-            record = load_record() if RECORD.exists() else {"numbers": {}, "seconds": {}}
-            record["numbers"].update(measured["numbers"])
-            record["seconds"].update(measured["seconds"])
+            record = load_record() if RECORD.exists() else {"units": {}}
+            record["units"] = dict(sorted({**record["units"], **measured}.items()))
             record["environment"] = environment()
-            record["numbers"] = dict(sorted(record["numbers"].items()))
             RECORD.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
             print(f"wrote {RECORD.relative_to(ROOT)}")
-        problems = check(measured["numbers"], [c for c in CLAIMS if c.unit in units])
+        problems = check(numbers_of(measured), [c for c in CLAIMS if c.unit in units])
     for problem in problems:
         print(problem)
     return 1 if problems else 0
