@@ -33,6 +33,16 @@ def soft_threshold(u, threshold):
     return np.sign(u) * np.maximum(np.abs(u) - threshold, 0.0)
 
 
+def l1_proximal_step(w, grad, learning_rate, l1):
+    """One proximal-gradient step for a loss plus l1 * sum|w|; arrays of the same shape.
+
+    w+ = argmin_v ||v - u||^2 / (2 * learning_rate) + l1 * ||v||_1 with u = w - learning_rate * grad,
+    that is soft_threshold(u, learning_rate * l1). Returns a new float64 array shaped like w.
+    """
+    u = np.asarray(w, dtype=np.float64) - learning_rate * np.asarray(grad, dtype=np.float64)
+    return soft_threshold(u, learning_rate * l1)
+
+
 def l1_regression_path(x, y, l1, learning_rate, steps, proximal):
     """Minimize mean((x @ w - y)^2) + l1 * sum|w| by `steps` steps from w = 0; return the path.
 
@@ -55,7 +65,7 @@ def l1_regression_path(x, y, l1, learning_rate, steps, proximal):
     for _ in range(steps):
         grad = 2.0 / len(y) * x.T @ (x @ w - y)
         if proximal:
-            w = soft_threshold(w - learning_rate * grad, learning_rate * l1)
+            w = l1_proximal_step(w, grad, learning_rate, l1)
         else:
             w = w - learning_rate * (grad + l1 * np.sign(w))
         path.append(w)
