@@ -4,6 +4,7 @@
 #   make course  clean notebooks and regenerate course/ from solutions/ (contributors)
 #   make lint    ruff
 #   make bench   the benchmarks in benchmarks/
+#   make quoted-numbers  re-run units 2-5 and 8 at full size (minutes) and check the numbers their text quotes
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -12,7 +13,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test course lint bench
+.PHONY: demo test course lint bench quoted-numbers
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version)'
@@ -36,3 +37,6 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+quoted-numbers: $(VENV)/.installed
+	$(BIN)/python -m tools.quoted_numbers full-check

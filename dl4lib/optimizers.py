@@ -243,9 +243,11 @@ def adam_step(param, grad, slots, step, *, learning_rate=0.001, beta_1=0.9, beta
         theta <- theta - learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)
                          * m / (sqrt(v) + epsilon)                             (epsilon_hat)
 
-    `epsilon_hat=True` is Keras' form (the "efficient" ordering in section 2 of the paper): it
-    equals the textbook one with epsilon replaced by epsilon * sqrt(1 - beta_2^t), a larger
-    difference in the first steps. The weight decay is decoupled from the gradient, as
+    `epsilon_hat=True` is Keras' form (the "efficient" ordering in section 2 of the paper): with
+    a given epsilon it equals the textbook form with epsilon replaced by
+    epsilon / sqrt(1 - beta_2^t), a larger epsilon in the first steps (x31.6 at t = 1 with
+    beta_2 = 0.999). Equivalently, the textbook form with epsilon is Keras' form with
+    epsilon * sqrt(1 - beta_2^t). The weight decay is decoupled from the gradient, as
     Loshchilov and Hutter propose and Keras applies it (scaled by learning_rate, as in Keras
     and PyTorch; the paper scales it by the schedule multiplier only). AMSGrad takes the
     maximum of the uncorrected v and then bias-corrects, as Keras and PyTorch do; Reddi et al.

@@ -72,3 +72,22 @@ MISTAKES = [
             new="h = np.maximum(dropout_forward(x, rate, training, rng) @ w1 + b1, 0.0)",
             loses=BOTH["ensemble"]),
 ]
+
+# Exercise 6: the proximal step for L1 (added with issue 12).
+PROX = ("test_l1_proximal_step", "test_l1_proximal_step_hidden")
+PROX_U = ("    u = np.asarray(w, dtype=np.float64) - learning_rate * "
+          "np.asarray(grad, dtype=np.float64)\n")
+PROX_RETURN = "    return np.sign(u) * np.maximum(np.abs(u) - learning_rate * l1, 0.0)"
+MISTAKES += [
+    Mistake("l1_proximal_step", why="takes a subgradient step instead of the proximal one",
+            old=PROX_RETURN, new="    return w - learning_rate * (grad + l1 * np.sign(w))", loses=PROX),
+    Mistake("l1_proximal_step", why="thresholds at l1 instead of learning_rate * l1",
+            old="np.abs(u) - learning_rate * l1", new="np.abs(u) - l1", loses=PROX),
+    Mistake("l1_proximal_step", why="hard threshold: zeroes small coordinates but does not shrink the others",
+            old=PROX_RETURN, new="    return np.where(np.abs(u) > learning_rate * l1, u, 0.0)", loses=PROX),
+    Mistake("l1_proximal_step", why="thresholds w before the gradient step instead of after it",
+            old=PROX_U + PROX_RETURN,
+            new="    w = np.asarray(w, dtype=np.float64)\n"
+                "    shrunk = np.sign(w) * np.maximum(np.abs(w) - learning_rate * l1, 0.0)\n"
+                "    return shrunk - learning_rate * np.asarray(grad, dtype=np.float64)", loses=PROX),
+]
