@@ -54,7 +54,8 @@ lab: work
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
 
 test-colab: $(COLAB_VENV)/.installed
-	DL4_FAST=1 $(COLAB_BIN)/python -m pytest -n 2 --durations=5 --nbval-lax --nbval-current-env \
+	DL4_FAST=1 DL4_CONSTRAINTS=constraints/colab.txt $(COLAB_BIN)/python -m pytest -n 2 \
+		--durations=5 --nbval-lax --nbval-current-env \
 		solutions tests/test_colab.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
