@@ -5,6 +5,7 @@
 #   make lab     students: JupyterLab with nbgrader's extension, opened on work/
 #   make course  clean notebooks and regenerate course/ from solutions/ (contributors)
 #   make test-colab  every solution notebook in a second venv with Colab's package versions
+#   make test-browser  a student's session in JupyterLab, in headless Chromium (CI runs both)
 #   make lint    ruff
 #   make bench   the benchmarks in benchmarks/
 
@@ -20,7 +21,7 @@ CONSTRAINTS ?= constraints/tested.txt
 COLAB_VENV ?= .venv-colab
 COLAB_BIN := $(abspath $(COLAB_VENV))/bin
 
-.PHONY: demo test course lint bench work lab test-colab
+.PHONY: demo test course lint bench work lab test-colab test-browser
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version)'
@@ -42,7 +43,11 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
-	DL4_FAST=1 $(BIN)/python -m pytest -n 2 --durations=10 tests --nbval-lax --nbval-current-env solutions $(PYTEST_ARGS)
+	DL4_FAST=1 $(BIN)/python -m pytest -n 2 --durations=10 tests --ignore=tests/browser --nbval-lax --nbval-current-env solutions $(PYTEST_ARGS)
+
+# JupyterLab in headless Chromium (Debian's `chromium`); screenshots in build/browser/.
+test-browser: $(VENV)/.installed
+	DL4_FAST=1 $(BIN)/python -m pytest -n 0 --durations=5 tests/browser $(PYTEST_ARGS)
 
 course: $(VENV)/.installed
 	$(BIN)/python -m tools.course
