@@ -59,7 +59,8 @@ def test_tested_constraints_pin_every_dependency_and_colab_the_published_set():
     assert not missing, f"add to constraints/tested.txt: {missing}"
     assert pins_in("constraints/colab.txt") == {
         "tensorflow": "2.20.0", "keras": "3.13.2", "numpy": "2.1.3", "matplotlib": "3.10.0",
-        "ipywidgets": "7.7.1", "ipykernel": "6.17.1", "pillow": "11.3.0"}
+        "ipywidgets": "7.7.1", "ipykernel": "6.17.1", "pillow": "11.3.0",
+        "ipython": "7.34.0", "traitlets": "5.7.1", "pyparsing": "3.3.2", "protobuf": "5.29.6"}
 
 
 def test_environment_yml_pins_the_tested_versions():
