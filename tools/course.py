@@ -339,7 +339,7 @@ def install(fresh, dest, manifest, report=print):
             path.write_bytes(wanted)
         manifest.wrote(path, wanted)
         changed.append(path)
-    if dest.is_dir() and not any(dest.iterdir()):
+    if changed and dest.is_dir() and not any(dest.iterdir()):  # a retired assignment's folder
         dest.rmdir()
     return changed
 
