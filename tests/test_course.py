@@ -215,3 +215,23 @@ def test_untouched_release_runs_to_the_end(assignment):
                         stub_errors += 1
         assert stub_errors >= len([c for c in nb.cells if is_answer(c) and
                                    c.cell_type == "code"]), "every exercise should say so"
+
+
+def test_only_cells_that_need_an_answer_are_tagged():
+    code = nbformat.v4.new_code_cell
+    answer = code("def relu(x):\n    raise NotImplementedError()", id="relu")
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "relu"}
+    test = code('"""Check relu."""\ncheck(relu)', id="test_relu")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_relu",
+                                 "points": 1}
+    nb = nbformat.v4.new_notebook(cells=[
+        code("%matplotlib inline\nimport numpy as np", id="imports"), answer,
+        code("y = relu(np.arange(3))", id="uses"),
+        code("print(y.max())", id="downstream"),
+        code("x = np.linspace(-1, 1)\nplt.plot(x, np.tanh(x))", id="independent"),
+        code("def act(v):\n    return relu(v) + 1", id="wraps"),
+        code("act(x)", id="calls_wrapper"), test])
+    tagged = course.tag_cells_needing_answers(nb)
+    assert tagged == ["uses", "downstream", "wraps", "calls_wrapper", "test_relu"]
+    assert course.tag_cells_needing_answers(nb) == tagged  # idempotent, tags added once
+    assert nb.cells[2].metadata["tags"] == [course.RAISES]

@@ -218,7 +218,7 @@ def nbgrader(*args, root=ROOT, check=True):
         cwd=ROOT, env=env, check=check, capture_output=True, text=True)
 
 
-def generate(release_dir=COURSE, root=ROOT, db=False, only=None):
+def generate(release_dir, root=ROOT, db=False, only=None):
     """Generate the student release of every assignment (or only `only`) into `release_dir`.
 
     With `db=True` the assignments are also recorded in `root`'s gradebook, which autograding
