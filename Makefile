@@ -1,7 +1,11 @@
 # The commands people type. Each creates the environment (.venv) first when it is missing.
 #   make demo    regenerate course/, autograde sample submissions with nbgrader, print scores
 #   make test    the whole test suite (fast mode), as CI runs it
+#   make work    students: copy course/ into work/ (your copy; never overwritten), once
+#   make lab     students: JupyterLab with nbgrader's extension, opened on work/
 #   make course  clean notebooks and regenerate course/ from solutions/ (contributors)
+#   make test-colab  every solution notebook in a second venv with Colab's package versions
+#   make test-browser  a student's session in JupyterLab, in headless Chromium (CI runs both)
 #   make lint    ruff
 #   make bench   the benchmarks in benchmarks/
 #   make quoted-numbers  re-run units 2-5 and 8 at full size (minutes) and check the numbers their text quotes
@@ -11,15 +15,28 @@ VENV ?= .venv
 BIN := $(abspath $(VENV))/bin
 # nbgrader shells out to alembic: the environment's bin/ must be on PATH.
 export PATH := $(BIN):$(PATH)
-export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: demo test course lint bench quoted-numbers
+# The exact versions the course is tested with (pyproject.toml gives the ranges it works with).
+CONSTRAINTS ?= constraints/tested.txt
+COLAB_VENV ?= .venv-colab
+COLAB_BIN := $(abspath $(COLAB_VENV))/bin
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: demo test course lint bench work lab test-colab test-browser quoted-numbers
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[course,test]'
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[course,test]'
+	@touch $@
+
+# Colab's runtime (constraints/colab.txt) on this machine's Python: what students get on Colab.
+$(COLAB_VENV)/.installed: pyproject.toml constraints/colab.txt
+	$(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_BIN)/python -m pip install --quiet --upgrade pip
+	$(COLAB_BIN)/python -m pip install --quiet -c constraints/colab.txt -e '.[test]' \
+		$$(sed -n 's/^\([a-z]*\)==.*/\1/p' constraints/colab.txt)
 	@touch $@
 
 demo: $(VENV)/.installed
@@ -27,10 +44,25 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
-	DL4_FAST=1 $(BIN)/python -m pytest -n 2 --durations=10 tests --nbval-lax --nbval-current-env solutions $(PYTEST_ARGS)
+	DL4_FAST=1 $(BIN)/python -m pytest -n 2 --durations=10 tests --ignore=tests/browser --nbval-lax --nbval-current-env solutions $(PYTEST_ARGS)
+
+# JupyterLab in headless Chromium (Debian's `chromium`); screenshots in build/browser/.
+test-browser: $(VENV)/.installed
+	DL4_FAST=1 $(BIN)/python -m pytest -n 0 --durations=5 tests/browser $(PYTEST_ARGS)
 
 course: $(VENV)/.installed
 	$(BIN)/python -m tools.course
+
+work: $(VENV)/.installed
+	$(BIN)/python -m tools.course --work
+
+lab: work
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
+
+test-colab: $(COLAB_VENV)/.installed
+	DL4_FAST=1 DL4_CONSTRAINTS=constraints/colab.txt $(COLAB_BIN)/python -m pytest -n 2 \
+		--durations=5 --nbval-lax --nbval-current-env \
+		solutions tests/test_colab.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

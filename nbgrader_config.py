@@ -11,6 +11,7 @@ import sys
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # for tools.feedback, whatever directory nbgrader runs from
 
 c.CourseDirectory.course_id = "dl4"
 c.CourseDirectory.source_directory = os.path.join(HERE, "solutions")
@@ -34,3 +35,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Autograding: a cell may train a small model, but one stuck cell must not stall a class.
 # nbgrader keeps executing after a failing cell, so a failing check costs only its own points.
 c.Execute.timeout = 300
+
+# Feedback shows each animation's last frame instead of embedding all frames (tools/feedback.py).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "tools.feedback.StillAnimations",
+]

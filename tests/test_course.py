@@ -1,6 +1,10 @@
 """The notebooks themselves: course/ is fresh, clean, and holds no answers; exercises add up."""
 
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -71,3 +75,163 @@ def test_test_cells_explain_themselves(assignment):
             assert meta["points"] > 0
         if is_answer(cell) and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source, f"{grade_id(cell)} has no solution"
+
+
+def test_setup_cell_installs_the_release_tag_of_this_version():
+    import dl4lib
+
+    source = course.setup_cell_source()
+    assert f"git+{course.repository_url()}@v{dl4lib.__version__}\"" in source
+    assert "main" not in source and "restart" not in source.lower()
+
+
+# Nothing a person made is lost ------------------------------------------------------------
+
+def test_install_replaces_only_what_it_wrote_and_keeps_the_rest(tmp_path):
+    dest, messages = tmp_path / "course" / "unit", []
+    manifest = course.Manifest(tmp_path / "generated.sha256")
+    assert course.install({"a.ipynb": b"v1", "b.ipynb": b"v1", "old.ipynb": b"v1"}, dest,
+                          manifest, messages.append)
+    manifest.save()
+    (dest / "a.ipynb").write_bytes(b"student's answers")
+    (dest / "notes.md").write_bytes(b"my notes")
+    (dest / "old.ipynb").write_bytes(b"edited too")
+    manifest = course.Manifest(tmp_path / "generated.sha256")  # as a later run reads it
+    changed = course.install({"a.ipynb": b"v2", "b.ipynb": b"v2"}, dest, manifest,
+                             messages.append)
+    assert changed == [dest / "b.ipynb"]
+    assert (dest / "a.ipynb").read_bytes() == b"student's answers"
+    assert (dest / "old.ipynb").read_bytes() == b"edited too"
+    assert (dest / "notes.md").read_bytes() == b"my notes"
+    assert [m.split(":")[0] for m in messages] == [f"kept {dest / 'a.ipynb'}",
+                                                     f"kept {dest / 'old.ipynb'}"]
+    (dest / "old.ipynb").write_bytes(b"v1")  # back to what the tool wrote: it may go now
+    course.install({"a.ipynb": b"v2", "b.ipynb": b"v2"}, dest, manifest, messages.append)
+    assert not (dest / "old.ipynb").exists()
+
+
+def test_generate_refuses_to_write_course_directly():
+    with pytest.raises(ValueError, match="release"):
+        course.generate(release_dir=course.COURSE)
+
+
+def test_work_copy_is_made_once_and_never_overwritten(tmp_path):
+    src, work = tmp_path / "course", tmp_path / "work"
+    (src / "unit").mkdir(parents=True)
+    (src / "unit" / "nb.ipynb").write_text("release 1")
+    assert course.copy_to_work(src, work) == [work / "unit" / "nb.ipynb"]
+    (work / "unit" / "nb.ipynb").write_text("my answers")
+    (src / "unit" / "nb.ipynb").write_text("release 2")
+    (src / "unit2").mkdir()
+    (src / "unit2" / "nb.ipynb").write_text("new unit")
+    messages = []
+    assert course.copy_to_work(src, work, messages.append) == [work / "unit2" / "nb.ipynb"]
+    assert (work / "unit" / "nb.ipynb").read_text() == "my answers"
+    assert messages == ["kept your unit/nb.ipynb; the course's current version is "
+                        "course/unit/nb.ipynb"]
+
+
+def _copy_of_repository(dest):
+    """This checkout's files (as they are now, not only as committed) in a fresh git repo."""
+    keep = set(subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                              cwd=course.ROOT, capture_output=True, text=True,
+                              check=True).stdout.splitlines())
+    for name in keep:
+        src = course.ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
+        subprocess.run(["git", *args], cwd=dest, check=True, capture_output=True)
+
+
+@pytest.mark.notebooks
+def test_make_targets_keep_what_students_and_instructors_made(tmp_path):
+    """Edit a release notebook, add files in course/ and work/, run the make targets."""
+    repo = tmp_path / "repo"
+    _copy_of_repository(repo)
+    venv = Path(sys.executable).parent.parent
+    make = ["make", "-C", str(repo), f"VENV={venv}", "-o", f"{venv}/.installed"]
+
+    def run(*targets):
+        out = subprocess.run([*make, *targets], capture_output=True, text=True)
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+
+    run("work")
+    edited = repo / "course" / "01_activations" / "activations.ipynb"
+    edited.write_text(edited.read_text().replace("YOUR CODE HERE", "my own attempt", 1))
+    mine = {edited: edited.read_text(),
+            repo / "course" / "01_activations" / "notes.md": "my notes",
+            repo / "course" / "01_activations" / ".ipynb_checkpoints" / "x.ipynb": "{}",
+            repo / "work" / "02_initialization" / "initialization.ipynb": "my answers",
+            repo / "work" / "02_initialization" / "data.csv": "1,2"}
+    for path, text in mine.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    # An instructor's change to the header that every released notebook carries.
+    header = repo / "solutions" / "header.ipynb"
+    header.write_text(header.read_text().replace("Before you start", "Before you begin", 1))
+    out = run("course") + run("work") + run("lint")
+    assert "kept course/01_activations/activations.ipynb" in out
+    assert "kept your 02_initialization/initialization.ipynb" in out
+    for path, text in mine.items():
+        assert path.read_text() == text, f"{path} changed"
+    assert "Before you begin" in (repo / "course" / "02_initialization" /
+                                  "initialization.ipynb").read_text()
+
+
+# Run All on the untouched release ----------------------------------------------------------
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_runs_to_the_end(assignment):
+    """Run every released notebook top to bottom as JupyterLab's "Run All" does.
+
+    nbclient without `allow_errors` stops at the first error, except in cells tagged
+    `raises-exception` (as JupyterLab does): so every untagged cell must run. A tagged cell that
+    fails because an exercise still holds its stub says so in one line. No TensorFlow log line
+    reaches any output.
+    """
+    from nbclient import NotebookClient
+
+    for name in notebooks(assignment):
+        path = course.COURSE / assignment / name
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        stub_errors = 0
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for out in cell.outputs:
+                text = out.get("text", "") + "".join(out.get("traceback", []))
+                assert "absl::InitializeLog" not in text and "I0000" not in text, text
+                if out.output_type == "error":
+                    assert course.RAISES in cell.metadata.get("tags", []), cell.source
+                    if out.ename in ("NotImplementedError", "CheckError"):
+                        assert len(out.traceback) == 1, out.traceback  # one line, no traceback
+                        stub_errors += "not implemented yet" in out.traceback[0]
+        assert stub_errors >= len([c for c in nb.cells if is_answer(c) and
+                                   c.cell_type == "code"]), "every exercise should say so"
+
+
+def test_only_cells_that_need_an_answer_are_tagged():
+    code = nbformat.v4.new_code_cell
+    answer = code("def relu(x):\n    raise NotImplementedError()", id="relu")
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "relu"}
+    test = code('"""Check relu."""\ncheck(relu)', id="test_relu")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_relu",
+                                 "points": 1}
+    nb = nbformat.v4.new_notebook(cells=[
+        code("%matplotlib inline\nimport numpy as np", id="imports"), answer,
+        code("y = relu(np.arange(3))", id="uses"),
+        code("print(y.max())", id="downstream"),
+        code("x = np.linspace(-1, 1)\nplt.plot(x, np.tanh(x))", id="independent"),
+        code("def act(v):\n    return relu(v) + 1", id="wraps"),
+        code("act(x)", id="calls_wrapper"), test])
+    tagged = course.tag_cells_needing_answers(nb)
+    assert tagged == ["uses", "downstream", "wraps", "calls_wrapper", "test_relu"]
+    assert course.tag_cells_needing_answers(nb) == tagged  # idempotent, tags added once
+    assert nb.cells[2].metadata["tags"] == [course.RAISES]

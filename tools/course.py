@@ -2,15 +2,26 @@
 
     python -m tools.course          # clean solutions/, regenerate course/ (what `make course` runs)
     python -m tools.course --check  # fail if anything would change (what CI checks)
+    python -m tools.course --work   # copy course/ into work/, the students' copy (`make work`)
 
 `solutions/` is the single source of truth. `course/` is generated from it and committed, so
 students can open it from the repository; nobody edits it by hand. The repository address lives
 in one place, `[project.urls] Repository` in pyproject.toml; this tool writes it into the header
 notebook's Colab setup cell and the README's table of notebooks.
+
+Nothing a person made is lost. nbgrader's `generate_assignment --force` deletes the whole release
+folder, so it only ever writes into a scratch folder; the files are then copied into course/ one
+by one: a file is replaced only when it holds what git's HEAD holds or what the tool itself last
+wrote there (recorded in `build/generated.sha256`). Anything else, a notebook edited by hand or a
+file a person made (notes, JupyterLab's checkpoints), is never overwritten or deleted: the tool
+names it and leaves it as it is. Students work in `work/` (ignored by
+git), a copy that `--work` makes once per file and never overwrites.
 """
 
 import argparse
+import ast
 import difflib
+import hashlib
 import os
 import shutil
 import subprocess
@@ -25,6 +36,7 @@ from nbstripout import strip_output
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 COURSE = ROOT / "course"
+WORK = ROOT / "work"
 HEADER = SOLUTIONS / "header.ipynb"
 README = ROOT / "README.md"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -65,15 +77,33 @@ def colab_url(path):
     return f"https://colab.research.google.com/github/{github}/blob/main/{path}"
 
 
+def version():
+    """dl4lib's version, from `dl4lib/__init__.py` (the one place it lives)."""
+    text = (ROOT / "dl4lib" / "__init__.py").read_text(encoding="utf-8")
+    return ast.literal_eval(text.split("__version__ = ", 1)[1].splitlines()[0])
+
+
+def release_tag():
+    """The git tag the setup cell installs: v<version>; an instructor creates it (README)."""
+    return f"v{version()}"
+
+
 def setup_cell_source():
-    """The first code cell of every student notebook: installs dl4lib on Colab only."""
+    """The first code cell of every student notebook: installs dl4lib where missing, sets up."""
     return (
-        "# Setup: on Colab this installs the course library dl4lib; elsewhere it does nothing.\n"
-        "# Colab already has TensorFlow, Keras, NumPy and matplotlib, so only dl4lib is added.\n"
-        "import importlib.util\n"
+        "# Setup: installs the course library dl4lib where it is missing (on Colab: the version\n"
+        "# this notebook was released with); then quiets TensorFlow's start-up and shortens the\n"
+        "# message of an exercise you have not done yet. Run it first.\n"
+        "import importlib, importlib.util, subprocess, sys\n"
         "\n"
         'if importlib.util.find_spec("dl4lib") is None:\n'
-        f'    %pip install --quiet --no-deps "dl4lib @ git+{repository_url()}"'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",\n'
+        f'                    "dl4lib @ git+{repository_url()}@{release_tag()}"], check=True)\n'
+        "    importlib.invalidate_caches()\n"
+        "\n"
+        "import dl4lib.notebook\n"
+        "\n"
+        "dl4lib.notebook.setup()"
     )
 
 
@@ -126,6 +156,60 @@ def sync_readme():
     return write_if_changed(README, f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}")
 
 
+RAISES = "raises-exception"
+
+
+def _names(source):
+    """(names a cell binds at any level, names it reads) of a code cell's source."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return set(), set()
+    bound, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return bound, read
+
+
+def tag_cells_needing_answers(nb):
+    """Tag `raises-exception` every code cell that fails while an exercise holds its stub.
+
+    Those are the graded test cells and every cell that reads a name bound by an answer cell,
+    or by a cell tagged before it. JupyterLab's "Run All", nbclient and nbval go on after an
+    error in a tagged cell; nbgrader grades tagged cells like the others (an error costs the
+    cell's points). Returns the tagged cells' ids.
+    """
+    needs, tagged = set(), []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        bound, read = _names(cell.source)
+        if meta.get("solution"):
+            needs |= bound
+        elif meta.get("grade") or read & needs:
+            needs |= bound
+            tags = cell.metadata.setdefault("tags", [])
+            if RAISES not in tags:
+                tags.append(RAISES)
+            tagged.append(cell.get("id"))
+    return tagged
+
+
+def release_file(path):
+    """Post-process one released notebook in place: clean it, tag the cells needing answers."""
+    nb = clean(nbformat.read(path, as_version=4))
+    tag_cells_needing_answers(nb)
+    return write_if_changed(path, notebook_text(nb))
+
+
 def nbgrader(*args, root=ROOT, check=True):
     """Run the real nbgrader CLI with this repository's nbgrader_config.py."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
@@ -134,13 +218,15 @@ def nbgrader(*args, root=ROOT, check=True):
         cwd=ROOT, env=env, check=check, capture_output=True, text=True)
 
 
-def generate(release_dir=COURSE, root=ROOT, db=False, only=None):
+def generate(release_dir, root=ROOT, db=False, only=None):
     """Generate the student release of every assignment (or only `only`) into `release_dir`.
 
     With `db=True` the assignments are also recorded in `root`'s gradebook, which autograding
     needs; the committed course/ is generated without a database.
     """
     release_dir = Path(release_dir)
+    if release_dir.resolve() == COURSE.resolve():
+        raise ValueError("generate() replaces whole folders; write course/ with release()")
     release_dir.mkdir(parents=True, exist_ok=True)
     for stale in set(p.name for p in release_dir.iterdir() if p.is_dir()) - set(assignments()):
         shutil.rmtree(release_dir / stale)
@@ -152,10 +238,131 @@ def generate(release_dir=COURSE, root=ROOT, db=False, only=None):
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n"
                                f"{result.stdout}\n{result.stderr}")
         for path in (release_dir / assignment).glob("*.ipynb"):
-            clean_file(path)
+            release_file(path)
 
 
-def build(only=None):
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def git_blob(data):
+    """The id git gives a file with content `data`."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def committed_blobs(folder):
+    """Path -> blob id of every file under `folder` in git's HEAD ({} outside a git checkout)."""
+    folder = Path(folder).resolve()
+    if not folder.is_relative_to(ROOT):
+        return {}
+    result = subprocess.run(["git", "ls-tree", "-r", "--full-tree", "HEAD", "--",
+                             folder.relative_to(ROOT).as_posix()],
+                            cwd=ROOT, capture_output=True, text=True)
+    if result.returncode:
+        return {}
+    blobs = {}
+    for line in result.stdout.splitlines():
+        meta, _, path = line.partition("\t")
+        blobs[ROOT / path] = meta.split()[2]
+    return blobs
+
+
+class Manifest:
+    """What this tool wrote where: `build/generated.sha256`, lines of '<sha256>  <path>'.
+
+    The file is local (build/ is ignored by git): a fresh clone has none and relies on git.
+    """
+
+    def __init__(self, path=ROOT / "build" / "generated.sha256"):
+        self.path = Path(path)
+        self.entries = {}
+        if self.path.exists():
+            for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+                digest, sep, name = line.partition("  ")
+                if not sep or len(digest) != 64:
+                    raise ValueError(f"{self.path}, line {number}: expected '<sha256>  <path>', "
+                                     f"got {line!r}; delete the file to start afresh")
+                self.entries[name] = digest
+
+    def key(self, path):
+        path = Path(path).resolve()
+        return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+    def wrote(self, path, data):
+        """Record that `path` now holds `data` (None: that the file is gone)."""
+        if data is None:
+            self.entries.pop(self.key(path), None)
+        else:
+            self.entries[self.key(path)] = sha256(data)
+
+    def holds(self, path, data):
+        return self.entries.get(self.key(path)) == sha256(data)
+
+    def save(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_if_changed(self.path, "".join(f"{d}  {n}\n" for n, d in sorted(self.entries.items())))
+
+
+def shown(path):
+    path = Path(path)
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def install(fresh, dest, manifest, report=print):
+    """Copy the generated files `fresh` (name -> bytes) into folder `dest`, keeping people's work.
+
+    A file of `dest` is replaced (or, when `fresh` no longer has it, deleted) only when it holds
+    what this tool last wrote there (`manifest`) or what git's HEAD holds: then nothing is lost.
+    Any other file (edited by hand, made by a person) stays as it is and is named through
+    `report(message)`. Returns the changed paths.
+    """
+    dest = Path(dest).resolve()
+    blobs = committed_blobs(dest)
+    known = {dest / name for name in fresh} | set(blobs)
+    known |= {p for p in (ROOT / name for name in manifest.entries) if p.is_relative_to(dest)}
+    changed = []
+    for path in sorted(known):
+        wanted = fresh.get(path.relative_to(dest).as_posix())
+        current = path.read_bytes() if path.is_file() else None
+        if current == wanted:
+            manifest.wrote(path, wanted)
+            continue
+        if not (current is None or manifest.holds(path, current)
+                or blobs.get(path) == git_blob(current)):
+            report(f"kept {shown(path)}: it differs from what `make course` wrote there (edited "
+                   "by hand?); move it elsewhere and run again to get the new version")
+            continue
+        if wanted is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(wanted)
+        manifest.wrote(path, wanted)
+        changed.append(path)
+    if changed and dest.is_dir() and not any(dest.iterdir()):  # a retired assignment's folder
+        dest.rmdir()
+    return changed
+
+
+def release(only=None, report=print):
+    """Regenerate course/ (or only `course/<only>/`) without losing anything a person made.
+
+    nbgrader writes into a scratch folder; `install` copies the result file by file. The folder
+    of an assignment no longer in solutions/ keeps only what people made there.
+    """
+    present = {p.name for p in COURSE.iterdir() if p.is_dir()} if COURSE.is_dir() else set()
+    targets = [only] if only else sorted(set(assignments()) | present)
+    manifest, changed = Manifest(), []
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(release_dir=Path(tmp) / "course", root=Path(tmp), only=only)
+        for assignment in targets:
+            fresh = snapshot(Path(tmp) / "course" / assignment)
+            changed += install(fresh, COURSE / assignment, manifest, report)
+    manifest.save()
+    return changed
+
+
+def build(only=None, report=print):
     """Clean notebooks in solutions/, sync links, regenerate course/. Returns changed files.
 
     With `only`, just that assignment's notebooks are cleaned and released.
@@ -164,11 +371,30 @@ def build(only=None):
     changed = [p for p in sorted(folder.rglob("*.ipynb")) if clean_file(p)]
     changed += [HEADER] if sync_header() else []
     changed += [README] if sync_readme() else []
-    before = snapshot(COURSE)
-    generate(only=only)
-    after = snapshot(COURSE)
-    changed += [COURSE / p for p in sorted(set(before) | set(after)) if before.get(p) != after.get(p)]
+    changed += release(only, report)
     return [Path(p).relative_to(ROOT).as_posix() for p in changed]
+
+
+def copy_to_work(course=COURSE, work=WORK, report=print):
+    """Copy every release file missing from `work` (the students' folder); never overwrite.
+
+    A student runs this once to get a copy to work in, and again after the course adds a unit:
+    files already in `work` stay exactly as they are. Returns the copied paths.
+    """
+    copied = []
+    for assignment in sorted(p.name for p in Path(course).iterdir() if p.is_dir()):
+        for name, data in snapshot(Path(course) / assignment).items():
+            if ".ipynb_checkpoints" in name:
+                continue
+            path = Path(work) / assignment / name
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                copied.append(path)
+            elif path.read_bytes() != data and name.endswith(".ipynb"):
+                report(f"kept your {assignment}/{name}; the course's current version is "
+                       f"{Path(course).name}/{assignment}/{name}")
+    return copied
 
 
 def snapshot(folder):
@@ -196,7 +422,11 @@ def check():
             problems.append(f"README.md: no Colab link for {path}")
     with tempfile.TemporaryDirectory() as tmp:
         generate(release_dir=Path(tmp) / "course", root=Path(tmp))
-        fresh, committed = snapshot(Path(tmp) / "course"), snapshot(COURSE)
+        fresh = snapshot(Path(tmp) / "course")
+    blobs = {p.relative_to(COURSE).as_posix() for p in committed_blobs(COURSE)}
+    # Files a person made in course/ (untracked) are theirs, not stale releases.
+    committed = {name: data for name, data in snapshot(COURSE).items()
+                 if name in fresh or name in blobs}
     for name in sorted(set(fresh) | set(committed)):
         if fresh.get(name) != committed.get(name):
             problems.append(f"course/{name}: stale; differs from what solutions/ generates")
@@ -213,7 +443,15 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="report what is stale instead of rewriting it")
     parser.add_argument("--assignment", help="rebuild only this assignment")
+    parser.add_argument("--work", action="store_true",
+                        help="copy course/ into work/ (only the files work/ does not have yet)")
     args = parser.parse_args(argv)
+    if args.work:
+        copied = copy_to_work()
+        print(f"{len(copied)} new files in {WORK.relative_to(ROOT)}/" if copied
+              else f"{WORK.relative_to(ROOT)}/ already has every file of course/")
+        print(f"Work in {WORK.relative_to(ROOT)}/: `make lab` opens it in JupyterLab.")
+        return 0
     if args.check:
         problems = check()
         print("\n".join(problems) or "course/ is up to date with solutions/")
