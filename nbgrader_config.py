@@ -26,3 +26,13 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Autograding: a cell may train a small model, but one stuck cell must not stall a class.
 # nbgrader keeps executing after a failing cell, so a failing check costs only its own points.
 c.Execute.timeout = 300
+# Under full load a cell's last output can arrive seconds after the cell finished; nbgrader makes
+# nbclient's wait for it (iopub_timeout, 4 s by default) fatal for the whole notebook.
+c.Execute.iopub_timeout = 120
+c.Execute.startup_timeout = 300
+
+# Feedback shows every test cell's result, never the source of its hidden tests.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
