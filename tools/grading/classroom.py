@@ -107,28 +107,46 @@ class Course:
                 writer.writerow(row)
         return grades, table
 
-    # What a student does, in their own account (simulated with --student).
+    # What a student does in their own account: nbgrader's exchange classes, which the
+    # `nbgrader fetch_assignment|submit|fetch_feedback` commands run, called in this process.
     def student_home(self, student):
         return self.root.parent / "students" / student
 
-    def fetch(self, student, assignment):
-        """`nbgrader fetch_assignment` into the student's home; return the assignment folder."""
+    def _as_student(self, exchange_class, student, assignment):
+        from nbgrader.auth import Authenticator
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config import Config
+
         home = self.student_home(student)
         home.mkdir(parents=True, exist_ok=True)
-        nbgrader_step("fetch_assignment", assignment, f"--course={self.course_id}",
-                      f"--Exchange.root={self.exchange}", "--replace", cwd=home)
+        config = Config()
+        config.Exchange.root = str(self.exchange)
+        config.Exchange.assignment_dir = str(home)
+        config.ExchangeFetchAssignment.replace_missing_files = True
+        coursedir = CourseDirectory(config=config, root=str(home), course_id=self.course_id,
+                                    assignment_id=assignment, student_id=student)
+        exchange_class(coursedir=coursedir, authenticator=Authenticator(config=config),
+                       config=config).start()
         return home / assignment
 
+    def fetch(self, student, assignment):
+        """Fetch the released assignment into the student's home; return its folder there."""
+        from nbgrader.exchange.default import ExchangeFetchAssignment
+
+        return self._as_student(ExchangeFetchAssignment, student, assignment)
+
     def submit(self, student, assignment):
-        nbgrader_step("submit", assignment, f"--course={self.course_id}", f"--student={student}",
-                      f"--Exchange.root={self.exchange}", cwd=self.student_home(student))
+        """Submit the student's assignment folder to the exchange (timestamped)."""
+        from nbgrader.exchange.default import ExchangeSubmit
+
+        self._as_student(ExchangeSubmit, student, assignment)
 
     def fetch_feedback(self, student, assignment):
-        """`nbgrader fetch_feedback`; return the feedback HTML files the student received."""
-        home = self.student_home(student)
-        nbgrader_step("fetch_feedback", assignment, f"--course={self.course_id}",
-                      f"--student={student}", f"--Exchange.root={self.exchange}", cwd=home)
-        return sorted((home / assignment / "feedback").rglob("*.html"))
+        """Fetch released feedback; return the HTML files the student received."""
+        from nbgrader.exchange.default import ExchangeFetchFeedback
+
+        folder = self._as_student(ExchangeFetchFeedback, student, assignment)
+        return sorted((folder / "feedback").rglob("*.html"))
 
 
 def class_rows(root, outcomes):
