@@ -25,15 +25,21 @@ pytestmark = pytest.mark.notebooks
 
 UNIT = "01_activations"
 MARKER = f"{time.time_ns() % 10**6}.25"  # `sleep MARKER`: the process a student leaves running
-TAMPER = f"""
+
+
+def tamper(root):
+    """An answer that tries to write the checks, the gradebooks and solutions/, and to see ada."""
+    targets = ["dl4lib.checks.__file__", repr(str(root / "gradebook.db")),
+               "'../../../gradebook.db'", repr(str(SOLUTIONS / "x"))]
+    return f"""
 import dl4lib.checks, os
-for _path in [dl4lib.checks.__file__, "../../../gradebook.db", {str(SOLUTIONS)!r}]:
+for _path in [{", ".join(targets)}]:
     try:
         open(_path, "a").write("0")
         print("TAMPERED", _path)
     except OSError as _e:
         print("refused", type(_e).__name__)
-print("others:", os.path.exists("../../ada"))
+print("others:", os.path.exists({str(root / "submitted" / "ada")!r}))
 """
 
 
@@ -68,7 +74,7 @@ def graded(tmp_path_factory):
     work = {
         "ada": lambda f: fill(f, reference),
         "bob_blank": lambda f: None,
-        "eve_tampers": lambda f: fill(f, reference, TAMPER),
+        "eve_tampers": lambda f: fill(f, reference, tamper(course.root)),
         "pia_process": lambda f: fill(f, reference, "import subprocess\nsubprocess.Popen("
                                       f"['sleep', '{MARKER}'], start_new_session=True)"),
         "ray_dies": lambda f: fill(f, reference, "import os, signal\n"
@@ -126,7 +132,7 @@ def test_a_dishonest_notebook_reaches_nothing_outside_its_copy(graded):
     assert t["eve_tampers"][0] == t["eve_tampers"][1]  # graded on the merits of its answers
     (path,) = (graded["course"].root / "autograded" / "eve_tampers" / UNIT).glob("*.ipynb")
     text = path.read_text(encoding="utf-8")
-    assert "TAMPERED" not in text and text.count("refused") >= 3
+    assert "TAMPERED" not in text and text.count("refused") == 4
     assert "others: False" in text
 
 

@@ -22,6 +22,7 @@ A job that fails affects only its student, whose `Outcome` says why; submissions
 `<root>/submitted/` are only read.
 """
 
+import logging
 import os
 import re
 import shutil
@@ -135,6 +136,10 @@ def _failure(log):
     """The reason in nbgrader's log of a failed autograde, in words."""
     if re.search(r"DeadKernelError|Kernel died|kernel died", log):
         return "the kernel died while running the notebook (out of memory? it crashed?)"
+    timeout = re.search(r"Timeout waiting for execute reply \((\d+)s\)", log)
+    if timeout:
+        return (f"a cell ran longer than the per-cell timeout of {timeout.group(1)} s "
+                f"(an infinite loop?)")
     if "UnresponsiveKernelError" in log or "became unresponsive" in log:
         return "the kernel stopped responding and could not be interrupted (an infinite loop?)"
     errors = [line.split("ERROR]", 1)[1].strip() for line in log.splitlines() if "ERROR]" in line]
@@ -201,9 +206,11 @@ def grade_student(root, assignment, student, settings=Settings()):
         runtime = Path(tempfile.mkdtemp(prefix="dl4-kernel-"))
         kernel_env = {k: os.environ[k] for k in KERNEL_ENV if k in os.environ}
         kernel_env["NBGRADER_EXECUTION"] = "autograde"
-        sandbox.install_kernelspec(shard / "jupyter", [mine, runtime], settings.limits, kernel_env)
-        for path in [runtime, mine, *mine.rglob("*")]:
-            os.chown(path, SANDBOX_UID, SANDBOX_UID)
+        # nbgrader executes its copy in autograded/, so that is the kernel's working folder.
+        workdir = shard / "autograded" / student / assignment
+        sandbox.install_kernelspec(shard / "jupyter", [workdir, runtime], settings.limits,
+                                   kernel_env)
+        os.chown(runtime, SANDBOX_UID, SANDBOX_UID)
         # jupyter_client writes the connection file under TMPDIR.
         env.update(JUPYTER_PATH=str(shard / "jupyter"), TMPDIR=str(runtime))
         args += [f"--Execute.kernel_name={sandbox.KERNEL_NAME}", "--KernelManager.transport=ipc",
@@ -303,7 +310,8 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
         cluster = None
         if scheduler is None:
             cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
-                                   processes=True, memory_limit=0, dashboard_address=None)
+                                   processes=True, memory_limit=0, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
         try:
             with Client(scheduler or cluster) as client:
                 futures = {client.submit(grade_student, str(root), assignment, s, settings,

@@ -5,9 +5,10 @@ writes one whose command wraps `python -m ipykernel_launcher` in these layers, o
 
 - `bwrap` (Debian package `bubblewrap`) builds a private mount namespace holding only the system
   (`/usr`, `/etc`), the Python installation, the course library `dl4lib` -- all read-only -- a
-  private `/tmp`, and, writable, the student's own copy of the submission and the folder of the
-  kernel's connection file. `solutions/`, the gradebook, the exchange, the course root and other
-  students' files do not exist inside. New network, PID, IPC and UTS namespaces: no network at all
+  private `/tmp`, and, writable, the folder of the shard where nbgrader executes its copy of the
+  student's notebook and the folder of the kernel's connection file. `solutions/`, the
+  gradebook, the exchange, the course root and other students' files do not exist inside.
+  New network, PID, IPC and UTS namespaces: no network at all
   (the kernel talks to nbgrader over Unix sockets, `KernelManager.transport=ipc`), and when the
   kernel ends, the sandbox's PID 1 exits and the kernel of Linux kills every process left in it.
   `--die-with-parent` ends the sandbox when nbgrader is killed (time budget).
@@ -70,7 +71,7 @@ def _ro_binds(paths):
     return args
 
 
-def _bwrap(writable, env):
+def _bwrap(writable, env, caps="CAP_SETUID,CAP_SETGID"):
     """bwrap and its options, up to and including the `--` before the sandboxed command."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
@@ -95,7 +96,7 @@ def _bwrap(writable, env):
            "LANG": "C.UTF-8", "MPLCONFIGDIR": "/tmp/matplotlib", **(env or {})}
     for key, value in env.items():
         args += ["--setenv", key, str(value)]
-    return [*args, "--cap-add", "CAP_SETUID,CAP_SETGID", "--"]
+    return [*args, "--cap-add", caps, "--"]
 
 
 def _unprivileged(limits):
@@ -131,13 +132,21 @@ def check_available():
 
 
 def install_kernelspec(jupyter_dir, writable, limits=Limits(), env=None):
-    """Write the kernel spec `dl4-sandbox` under `jupyter_dir`/kernels (put it on JUPYTER_PATH)."""
+    """Write the kernel spec `dl4-sandbox` under `jupyter_dir`/kernels (put it on JUPYTER_PATH).
+
+    Args:
+        writable: folders bound read-write; the first is the kernel's working folder, which
+            need not exist yet (nbgrader creates it before it starts the kernel).
+    """
     spec_dir = Path(jupyter_dir) / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    # jupyter_client writes the connection file readable by its owner only: copy it, still as
-    # root inside the sandbox, to where the unprivileged kernel can read it.
-    copy = 'cp "$1" /tmp/connection.json && chmod 0644 /tmp/connection.json && shift && exec "$@"'
-    argv = [*_bwrap(writable, env), "/bin/sh", "-c", copy, "sh", "{connection_file}",
+    # Still root inside the sandbox: copy the connection file, which jupyter_client makes
+    # readable by its owner only, to where the kernel can read it, and give the kernel its
+    # working folder (nbgrader's copy of the notebook) to write files in.
+    setup = ('cp "$1" /tmp/connection.json && chmod 0644 /tmp/connection.json'
+             f' && chown {SANDBOX_USER}:{SANDBOX_USER} . && shift && exec "$@"')
+    argv = [*_bwrap(writable, env, caps="CAP_SETUID,CAP_SETGID,CAP_CHOWN"), "/bin/sh", "-c",
+            setup, "sh", "{connection_file}",
             *_unprivileged(limits), sys.executable, "-m", "ipykernel_launcher",
             "-f", "/tmp/connection.json"]
     spec = {"argv": argv, "display_name": "Python 3 (grading sandbox)", "language": "python"}
