@@ -310,7 +310,8 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
         cluster = None
         if scheduler is None:
             cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
-                                   processes=True, memory_limit=0, dashboard_address=None,
+                                   processes=True, memory_limit=0, host="127.0.0.1",
+                                   dashboard_address="127.0.0.1:0",
                                    silence_logs=logging.ERROR)
         try:
             with Client(scheduler or cluster) as client:

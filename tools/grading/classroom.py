@@ -63,12 +63,27 @@ class Course:
             duedate: ISO date and time (UTC) after which submissions count as late.
         """
         self.root.mkdir(parents=True, exist_ok=True)
+        self.write_config()
         self.exchange.mkdir(parents=True, exist_ok=True)
         self.exchange.chmod(0o1777)  # students write their submissions into inbound/
         generate(release_dir=self.root / "release", root=self.root, db=True, only=assignment)
         if duedate:
             self.set_duedate(assignment, duedate)
         self._instructor("release_assignment", assignment, "--force")
+
+    def write_config(self):
+        """Write `<root>/nbgrader_config.py` unless it exists: the course's settings, this class's
+        folders. Plain `nbgrader ...` and `jupyter lab` (its formgrader) started in the root use it.
+        """
+        path = self.root / "nbgrader_config.py"
+        if not path.exists():
+            path.write_text(
+                "# This class's nbgrader settings: the course's, then this class's folders.\n"
+                f"load_subconfig({str(ROOT / 'nbgrader_config.py')!r})  # noqa: F821\n"
+                "c = get_config()  # noqa: F821\n"
+                f"c.CourseDirectory.root = {str(self.root)!r}\n"
+                f"c.CourseDirectory.release_directory = {str(self.root / 'release')!r}\n"
+                f"c.Exchange.root = {str(self.exchange)!r}\n", encoding="utf-8")
 
     def set_duedate(self, assignment, duedate):
         self._instructor("db", "assignment", "add", assignment, f"--duedate={duedate}")
