@@ -159,7 +159,7 @@ def main():
                                                    if changed else " (already up to date)"))
     shutil.rmtree(DEMO_ROOT, ignore_errors=True)
     course = Course(DEMO_ROOT / "class", DEMO_ROOT / "exchange")
-    settings = Settings(cell_timeout=20, notebook_budget=300)
+    settings = Settings(cell_timeout=60, notebook_budget=400)
     outcomes = []
     for assignment in UNITS:
         course.release(assignment)

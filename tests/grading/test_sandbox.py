@@ -118,3 +118,41 @@ def test_missing_bubblewrap_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
         sandbox.command([])
+
+
+def test_a_sandboxed_kernel_can_be_interrupted_and_writes_only_its_folder(tmp_path, monkeypatch):
+    """What nbgrader does on a cell timeout: interrupt the kernel, then run the next cell."""
+    from jupyter_client.manager import KernelManager
+
+    work, runtime = tmp_path / "work", tmp_path / "rt"
+    work.mkdir()
+    runtime.mkdir()
+    runtime.chmod(0o777)
+    sandbox.install_kernelspec(tmp_path / "jupyter", [work, runtime])
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc", ip=str(runtime / "k"),
+                       connection_file=str(runtime / "kernel.json"))
+    km.start_kernel(cwd=str(work))
+    kc = km.client()
+    kc.start_channels()
+
+    def reply_to(msg_id, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = kc.get_shell_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg["content"]
+        raise TimeoutError(msg_id)
+
+    try:
+        kc.wait_for_ready(timeout=120)
+        loop = kc.execute("while True:\n    pass")
+        time.sleep(1)
+        km.interrupt_kernel()
+        assert reply_to(loop, timeout=30)["ename"] == "KeyboardInterrupt"
+        after = kc.execute("open('out.txt', 'w').write('x')")
+        assert reply_to(after)["status"] == "ok"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert (work / "out.txt").read_text() == "x"

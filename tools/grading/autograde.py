@@ -211,8 +211,9 @@ def grade_student(root, assignment, student, settings=Settings()):
         sandbox.install_kernelspec(shard / "jupyter", [workdir, runtime], settings.limits,
                                    kernel_env)
         os.chown(runtime, SANDBOX_UID, SANDBOX_UID)
-        # jupyter_client writes the connection file under TMPDIR.
-        env.update(JUPYTER_PATH=str(shard / "jupyter"), TMPDIR=str(runtime))
+        # jupyter_client writes the connection file under TMPDIR or the runtime folder.
+        env.update(JUPYTER_PATH=str(shard / "jupyter"), TMPDIR=str(runtime),
+                   JUPYTER_RUNTIME_DIR=str(runtime))
         args += [f"--Execute.kernel_name={sandbox.KERNEL_NAME}", "--KernelManager.transport=ipc",
                  f"--KernelManager.ip={runtime / 'kernel'}"]
     budget = settings.notebook_budget * len(expected)

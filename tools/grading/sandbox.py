@@ -149,6 +149,9 @@ def install_kernelspec(jupyter_dir, writable, limits=Limits(), env=None):
             setup, "sh", "{connection_file}",
             *_unprivileged(limits), sys.executable, "-m", "ipykernel_launcher",
             "-f", "/tmp/connection.json"]
-    spec = {"argv": argv, "display_name": "Python 3 (grading sandbox)", "language": "python"}
+    # A timed-out cell is interrupted by a message on the control channel, which ipykernel turns
+    # into SIGINT to itself: a signal to the kernel's process would reach bwrap, not the kernel.
+    spec = {"argv": argv, "display_name": "Python 3 (grading sandbox)", "language": "python",
+            "interrupt_mode": "message"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return spec_dir
