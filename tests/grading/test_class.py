@@ -137,9 +137,10 @@ def test_a_dishonest_notebook_reaches_nothing_outside_its_copy(graded):
     t = totals(graded["course"])
     assert t["eve_tampers"][0] == t["eve_tampers"][1]  # graded on the merits of its answers
     (path,) = (graded["course"].root / "autograded" / "eve_tampers" / UNIT).glob("*.ipynb")
-    text = path.read_text(encoding="utf-8")
-    assert "TAMPERED" not in text and text.count("refused") == 4
-    assert "others: False" in text
+    printed = "".join(out.get("text", "") for cell in nbformat.read(path, as_version=4).cells
+                      if cell.cell_type == "code" for out in cell.outputs)
+    assert "TAMPERED" not in printed and printed.count("refused") == 4, printed
+    assert "others: False" in printed
 
 
 def test_no_process_outlives_its_grading(graded):
