@@ -1,5 +1,5 @@
 # The commands people type. Each creates the environment (.venv) first when it is missing.
-#   make demo    regenerate course/, autograde sample submissions with nbgrader, print scores
+#   make demo    regenerate course/, grade a simulated class with the nbgrader workflow, print it
 #   make test    the whole test suite (fast mode), as CI runs it
 #   make work    students: copy course/ into work/ (your copy; never overwritten), once
 #   make lab     students: JupyterLab with nbgrader's extension, opened on work/

@@ -36,9 +36,16 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # nbgrader keeps executing after a failing cell, so a failing check costs only its own points.
 c.Execute.timeout = 300
 
-# Feedback shows each animation's last frame instead of embedding all frames (tools/feedback.py).
+# Under full load a cell's last output can arrive seconds after the cell finished; nbgrader makes
+# nbclient's wait for it (iopub_timeout, 4 s by default) fatal for the whole notebook.
+c.Execute.iopub_timeout = 120
+c.Execute.startup_timeout = 300
+
+# Feedback shows every test cell's result, never the source of its hidden tests, and each
+# animation's last frame instead of all its frames (tools/feedback.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "tools.feedback.StillAnimations",
 ]

@@ -40,3 +40,14 @@ def test_fast_mode_follows_the_environment(monkeypatch):
     assert not utils.fast_mode() and utils.pick(30, 2) == 30
     monkeypatch.delenv("DL4_FAST")
     assert not utils.fast_mode()
+
+
+def test_autograding_runs_small_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("DL4_FAST", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert utils.fast_mode()
+    monkeypatch.setenv("DL4_FAST", "0")
+    assert not utils.fast_mode()
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    monkeypatch.delenv("DL4_FAST")
+    assert not utils.fast_mode()

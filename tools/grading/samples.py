@@ -1,4 +1,4 @@
-"""Grade sample submissions with the real nbgrader CLI and read scores from its SQLite gradebook.
+"""Sample submissions of an assignment, graded with the real nbgrader CLI.
 
 A sample submission is the student release with some answer cells filled in:
 
@@ -7,8 +7,8 @@ A sample submission is the student release with some answer cells filled in:
 - a typical mistake: the reference answer with one snippet replaced (`Mistake`).
 
 The demo and the end-to-end tests build these, put them where nbgrader expects submissions
-(`<root>/submitted/<student>/<assignment>/`), run `nbgrader autograde` and
-`nbgrader generate_feedback`, and read every grade cell's score from `<root>/gradebook.db`.
+(`<root>/submitted/<student>/<assignment>/`), autograde them (`tools.grading.autograde`), write
+their feedback and read every grade cell's score from `<root>/gradebook.db`.
 """
 
 import runpy
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools.course import COURSE, ROOT, SOLUTIONS, generate, nbgrader
+from tools.course import COURSE, ROOT, SOLUTIONS, generate
+from tools.grading.gradebook import scores
 
 MISTAKES_DIR = ROOT / "tests" / "mistakes"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
@@ -154,46 +155,38 @@ def write_submission(root, assignment, submission, release_dir=COURSE):
         (folder / name).write_bytes(data)
 
 
-def run(root, assignment, submissions, feedback=True):
+class Scores(list):
+    """Rows of `gradebook.scores` for the graded students.
+
+    Attributes:
+        failures: student -> why that student's submission could not be graded.
+    """
+
+    failures: dict[str, str]
+
+
+def run(root, assignment, submissions, settings=None):
     """Release `assignment` into `root`'s gradebook, autograde `submissions`, return scores.
 
-    Returns the rows of `scores(root)` for this assignment.
+    Each student is graded on its own (`tools.grading.autograde`), so a notebook that cannot be
+    graded costs only its student: the others' scores are returned, and `failures` says why.
+
+    Args:
+        settings: `autograde.Settings`; by default the trusted samples run without the sandbox.
+
+    Returns:
+        `Scores`: the rows of `scores(root)` for this assignment.
     """
+    from tools.grading.autograde import Settings, autograde, generate_feedback
+
     root = Path(root)
     release = root / "release"
-    generate(release_dir=release, root=root, db=True)
+    generate(release_dir=release, root=root, db=True, only=assignment)
     for sub in submissions:
         write_submission(root, assignment, sub, release_dir=release)
-    steps = [["autograde", assignment, "--force"]]
-    if feedback:
-        steps.append(["generate_feedback", assignment, "--force"])
-    for args in steps:
-        result = nbgrader(*args, root=root, check=False)
-        if result.returncode:
-            raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n"
-                               f"{result.stderr}")
-    return [row for row in scores(root) if row["assignment"] == assignment]
-
-
-def scores(root):
-    """Every grade cell of every submission in `root`'s gradebook.
-
-    Returns a list of dicts with keys student, assignment, notebook, cell, score (None while a
-    written answer waits for manual grading), max_score and manual (True for written answers).
-    """
-    from nbgrader.api import Gradebook
-
-    rows = []
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
-        for assignment in gb.assignments:
-            for sub in gb.assignment_submissions(assignment.name):
-                for nb in sub.notebooks:
-                    for grade in nb.grades:
-                        rows.append({
-                            "student": sub.student.id, "assignment": assignment.name,
-                            "notebook": nb.name, "cell": grade.name,
-                            "score": None if grade.needs_manual_grade else grade.score,
-                            "max_score": grade.max_score,
-                            "manual": grade.cell.cell_type == "markdown",
-                        })
+    outcomes = autograde(root, assignment, [s.student for s in submissions],
+                         settings or Settings(isolate=False), parallel=False, report=None)
+    generate_feedback(root, assignment)
+    rows = Scores(row for row in scores(root) if row["assignment"] == assignment)
+    rows.failures = {o.student: o.reason for o in outcomes if not o.graded}
     return rows
