@@ -7,8 +7,8 @@ import pytest
 from keras import ops
 
 from dl4lib.checks import CheckError, check_class_not_delegating
+from dl4lib.checks.layers import DROPOUT_STATISTICS, check_dropout_layer, dropout_statistics
 from dl4lib.dropout import Dropout
-from dl4lib.dropout_checks import DROPOUT_STATISTICS, check_dropout_layer, dropout_statistics
 
 FORBIDDEN = (keras.layers.Dropout, "keras.src.layers.regularization", "dl4lib.dropout")
 RATE = 0.3
