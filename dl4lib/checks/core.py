@@ -361,7 +361,8 @@ def check_function(func, reference, cases, *, name=None, atol=1e-8, rtol=1e-6, h
         pristine = _snapshot(args)
         mine = _snapshot(args)
         got = student_call(func, mine, name=name, hint=hint, strict=strict, isolate=isolate,
-                           forbidden=forbidden, how=how, call=call)
+                           forbidden=forbidden, how=how, call=call,
+                           allowed=tuple(a for a in args if callable(a)))
         check_unchanged(name, call, mine, pristine, names=_parameter_names(reference, len(args)),
                         mutable=mutable, hint=hint)
         expected = reference(*_snapshot(pristine))

@@ -15,7 +15,7 @@ import numpy as np
 from dl4lib.checks.core import check_array, quiet
 from dl4lib.checks.errors import CheckError, is_stub, not_implemented
 
-__all__ = ["DROPOUT_STATISTICS", "check_dropout_layer", "dropout_statistics"]
+__all__ = ["DROPOUT_STATISTICS", "check_dropout_layer", "check_layer_steps", "dropout_statistics"]
 
 
 def _array(t):
@@ -124,3 +124,56 @@ def check_dropout_layer(layer, reference_layer, x, rate, *, name="your layer", k
         check_array(got[key], expected[key], name=f"{name}: {description}",
                     input_desc=f"rate={rate} and an input of shape {np.shape(x)}",
                     atol=atol, rtol=rtol, hint=hint)
+
+
+def check_layer_steps(layer, reference_layer, batches, *, attributes=(), training=True,
+                      graph=False, name="your layer", hint="", atol=1e-5, rtol=1e-5,
+                      forbidden=()):
+    """Call both layers on each batch in turn and compare the outputs and `attributes` after
+    every call.
+
+    Args:
+        layer, reference_layer: built layers with the same hyper-parameters and weights.
+        batches: float32 arrays, fed one per call.
+        attributes: names of variables to compare after each call ("moving_mean").
+        training: the `training` argument of every call.
+        graph: call each layer through one `tf.function`, as `model.fit` does: a layer that only
+            works eagerly (`.numpy()`, NumPy on tensors, an attribute rebound instead of
+            `.assign()`) fails here.
+        name, hint: for the messages.
+        atol, rtol: tolerances, as in `check_array`.
+        forbidden: module prefixes the layer's code must not enter while it runs.
+    """
+    import tensorflow as tf
+
+    from dl4lib.checks.core import student_call
+
+    where = " inside tf.function" if graph else ""
+    note = ("Inside tf.function (how model.fit runs a layer) tensors are symbolic: use keras.ops "
+            "only (no .numpy(), no NumPy on tensors) and change variables with .assign(...)."
+            if graph else "")
+    hint = " ".join(h for h in (note, hint) if h)
+
+    def caller(target):
+        def call(x):
+            return target(x, training=training)
+        return tf.function(call) if graph else call
+
+    mine, ref = caller(layer), caller(reference_layer)
+    for step, x in enumerate(batches, 1):
+        what = f"batch {step} of shape {np.shape(x)}, training={training}"
+        got = student_call(mine, (x,), name=name + where, call=f"{name}{where} on {what}",
+                           hint=hint, strict=False, forbidden=forbidden, how="keras")
+        expected = ref(x)
+        check_array(_array(got), _array(expected), atol=atol, rtol=rtol,
+                    name=f"{name}{where}: the output", input_desc=what, hint=hint)
+        for attribute in attributes:
+            try:
+                value = _array(getattr(layer, attribute))
+            except Exception as err:  # noqa: BLE001 - a rebound attribute is a failed check
+                raise CheckError(f"{name}.{attribute} is no longer a variable after a call{where} "
+                                 f"({type(err).__name__}: {err}).\nHint: {hint or note} Update it "
+                                 f"with self.{attribute}.assign(...).") from None
+            check_array(value, _array(getattr(reference_layer, attribute)), atol=atol, rtol=rtol,
+                        name=f"{name}{where}: {attribute} after the call", input_desc=what,
+                        hint=hint)
