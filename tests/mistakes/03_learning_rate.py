@@ -64,7 +64,8 @@ ALTERNATIVES = [
     Mistake("gradient_descent", why="a new list at every step", loses=(),
             old="path.append(w)", new="path = path + [w]"),
     Mistake("curvature", why="condition number with np.linalg.cond", loses=(),
-            old="eigenvalues = np.linalg.eigvalsh(mse_hessian(X))\n    return eigenvalues[-1] / eigenvalues[0]",
+            old="eigenvalues = np.linalg.eigvalsh(mse_hessian(X))\n"
+                "    return eigenvalues[-1] / eigenvalues[0]",
             new="return np.linalg.cond(mse_hessian(X))"),
     Mistake("standardize", why="zero standard deviations replaced in place", loses=(),
             old="std = np.where(std == 0, 1.0, std)", new="std[std == 0] = 1.0"),
