@@ -6,6 +6,7 @@ build/demo/ and still reads solutions/ and writes course/).
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -26,3 +27,15 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Autograding: a cell may train a small model, but one stuck cell must not stall a class.
 # nbgrader keeps executing after a failing cell, so a failing check costs only its own points.
 c.Execute.timeout = 300
+
+# Integrity: after the scores are saved, flag notebooks whose editable cells or folder look like
+# tampering with grading (tools/integrity.py explains the threat model).
+sys.path.insert(0, HERE)
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import SaveAutoGrades  # noqa: E402
+
+from tools.integrity import FlagTampering  # noqa: E402
+
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default_value)
+_after = _steps.index(SaveAutoGrades) + 1
+c.Autograde.autograde_preprocessors = [*_steps[:_after], FlagTampering, *_steps[_after:]]
