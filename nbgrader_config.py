@@ -36,6 +36,6 @@ from nbgrader.preprocessors import SaveAutoGrades  # noqa: E402
 
 from tools.integrity import FlagTampering  # noqa: E402
 
-_steps = list(Autograde.class_traits()["autograde_preprocessors"].default_value)
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _after = _steps.index(SaveAutoGrades) + 1
 c.Autograde.autograde_preprocessors = [*_steps[:_after], FlagTampering, *_steps[_after:]]
