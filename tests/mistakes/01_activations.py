@@ -60,14 +60,13 @@ MISTAKES += [
     Mistake("vanishing", why="returns a list of norms instead of an array",
             old="return np.array(norms[::-1])", new="return norms[::-1]",
             loses=BOTH["vanishing"]),
-    Mistake("sigmoid", why="delegates to the library through importlib",
+    Mistake("sigmoid", why="delegates to the library, imported inside the function",
             old="    z = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))",
-            new="    import importlib\n"
-                "    return importlib.import_module('dl4lib.' + 'activations').sigmoid(x)",
+            new="    from dl4lib import activations as library\n    return library.sigmoid(x)",
             loses=BOTH["sigmoid"]),
-    Mistake("smooth", why="swish delegates to Keras through a string attribute",
+    Mistake("smooth", why="swish delegates to Keras (keras.ops.silu)",
             old="return np.asarray(x, dtype=np.float64) * sigmoid(x)",
-            new="import keras\n    return np.asarray(getattr(keras.ops, 'si' + 'lu')(x))",
+            new="import keras\n    return np.asarray(keras.ops.silu(x))",
             loses=BOTH["smooth"]),
 ]
 
