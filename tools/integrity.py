@@ -273,7 +273,11 @@ class FlagTampering(NbGraderPreprocessor):
         folder = resources.get("metadata", {}).get("path")
         source = Path(self.config.CourseDirectory.get("source_directory", "source"),
                       info["assignment"])
-        findings = scan_notebook(nb, shipped_sources(source / f"{info['notebook']}.ipynb"))
+        shipped = shipped_sources(source / f"{info['notebook']}.ipynb")
+        for part in ("header", "footer"):  # added to every notebook by generate_assignment
+            path = self.config.IncludeHeaderFooter.get(part, "")
+            shipped |= shipped_sources(path) if path else set()
+        findings = scan_notebook(nb, shipped)
         if folder:
             findings += [(None, r) for r in scan_folder(folder, source)]
         if not findings:
