@@ -157,3 +157,9 @@ ADAM = [
     unit8("edits the test cell", test_edits=(
         ("test_adam", "check_rule(adam_step,", "check_rule(optimizers.adam_step,", None),)),
 ]
+
+# Tried in the full run and defeated (flagged or stopped) too; left out of CI to keep the suite
+# within its time budget. The unit tests of tests/test_checks_strict.py and test_integrity.py
+# cover the same techniques.
+TRIED_ONLY = ('patch the core module', 'patched reference, hidden in a function', '__builtins__ touched', 'inspect.stack for the reference', 'eval of the reference', 'callable object', 'object that claims to equal anything', 'numpy.py beside the notebook', 'warnings silenced around the overflowing formula')
+ACTIVATIONS = [t for t in ACTIVATIONS if t.name not in TRIED_ONLY]
