@@ -49,3 +49,14 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "tools.feedback.StillAnimations",
 ]
+
+# Integrity: after the scores are saved, flag notebooks whose editable cells or folder look like
+# tampering with grading (tools/integrity.py explains the threat model).
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import SaveAutoGrades  # noqa: E402
+
+from tools.integrity import FlagTampering  # noqa: E402
+
+_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+_after = _steps.index(SaveAutoGrades) + 1
+c.Autograde.autograde_preprocessors = [*_steps[:_after], FlagTampering, *_steps[_after:]]

@@ -5,13 +5,7 @@ import numbers
 import keras
 from keras import ops
 
-
-def _check_rate(rate):
-    if (not isinstance(rate, numbers.Real) or isinstance(rate, bool)
-            or not 0 <= rate < 1):
-        raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
-                         f"in [0, 1). Received: rate={rate}")
-    return float(rate)
+from dl4lib._validation import check_number
 
 
 def _check_noise_shape(noise_shape):
@@ -67,7 +61,7 @@ class Dropout(keras.layers.Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = _check_rate(rate)
+        self.rate = check_number("rate", rate, low=0.0, high=1.0, high_open=True)
         self.noise_shape = _check_noise_shape(noise_shape)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)

@@ -26,6 +26,8 @@ import numbers
 
 import numpy as np
 
+from dl4lib._validation import check_number
+
 
 def check_rate(rate):
     """Return `rate` as a float, or raise ValueError unless it is a real number in [0, 1).
@@ -34,11 +36,7 @@ def check_rate(rate):
     "Invalid value received for argument `rate`. Expected a float value in [0, 1). Received:
     rate=1.5".
     """
-    if (not isinstance(rate, numbers.Real) or isinstance(rate, bool)
-            or not 0 <= rate < 1):
-        raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
-                         f"in [0, 1). Received: rate={rate}")
-    return float(rate)
+    return check_number("rate", rate, low=0.0, high=1.0, high_open=True)
 
 
 def dropout_forward(x, rate, training, rng):

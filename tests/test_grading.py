@@ -1,8 +1,9 @@
 """End to end with the real nbgrader CLI: every exercise is graded fairly.
 
 For each assignment: the reference answers get full marks, the untouched release gets zero,
-and every typical mistake in tests/mistakes/<assignment>.py makes exactly the test cells it
-names fail while every other cell keeps its points. Mistakes that touch different cells share
+every typical mistake in tests/mistakes/<assignment>.py makes exactly the test cells it
+names fail while every other cell keeps its points, and every alternative correct answer there
+(ALTERNATIVES: mistakes that lose nothing) keeps all of them. Mistakes that touch different cells share
 one submission (`tools.grading.pack`), so a notebook is executed a few times, not once per
 mistake.
 """
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.notebooks
 @pytest.fixture(scope="module", params=assignments())
 def graded(request, tmp_path_factory):
     assignment = request.param
-    groups = pack(load_mistakes(assignment))
+    groups = pack([*load_mistakes(assignment), *load_mistakes(assignment, "ALTERNATIVES")])
     root = tmp_path_factory.mktemp(f"grade_{assignment}")
     rows = run(root, assignment, sample_submissions(assignment, groups))
     by_student = {}
@@ -78,9 +79,19 @@ def test_feedback_is_written(graded):
 
 def test_every_exercise_has_a_typical_mistake(graded):
     assignment, groups, _, _ = graded
-    covered = {m.cell for group in groups for m in group}
+    covered = {m.cell for group in groups for m in group if m.loses}
     code_answers = {grade_id(c) for nb in notebooks(assignment)
                     for c in nbformat.read(SOLUTIONS / assignment / nb, as_version=4).cells
                     if c.cell_type == "code" and is_answer(c)}
     assert code_answers, f"{assignment} has no autograded exercise"
     assert code_answers <= covered, f"no typical mistake for {sorted(code_answers - covered)}"
+
+
+def test_every_exercise_has_an_alternative_answer(graded):
+    assignment, groups, _, _ = graded
+    alternatives = {m.cell for group in groups for m in group if not m.loses}
+    code_answers = {grade_id(c) for nb in notebooks(assignment)
+                    for c in nbformat.read(SOLUTIONS / assignment / nb, as_version=4).cells
+                    if c.cell_type == "code" and is_answer(c)}
+    assert code_answers <= alternatives, \
+        f"no alternative correct answer for {sorted(code_answers - alternatives)}"

@@ -43,3 +43,55 @@ MISTAKES = [
             old="return np.array(norms[::-1])", new="return np.array(norms)",
             loses=BOTH["vanishing"]),
 ]
+
+# Mistakes of the classes every exercise is checked for: changed inputs, wrong result types,
+# untested corners, delegation however written.
+MISTAKES += [
+    Mistake("relu", why="ReLU clips its input array in place",
+            old="return np.maximum(np.asarray(x, dtype=np.float64), 0.0)",
+            new="x = np.asarray(x, dtype=np.float64)\n    x[x < 0] = 0.0\n    return x",
+            loses=BOTH["relu"]),
+    Mistake("relu", why="ReLU derivative returns a boolean array",
+            old="return (np.asarray(x) > 0).astype(np.float64)", new="return np.asarray(x) > 0",
+            loses=BOTH["relu"]),
+    Mistake("relu", why="leaky ReLU as max(x, alpha x), wrong for alpha > 1 (hidden test only)",
+            old="return np.where(x > 0, x, alpha * x)", new="return np.maximum(x, alpha * x)",
+            loses=("test_relu_hidden",)),
+    Mistake("vanishing", why="returns a list of norms instead of an array",
+            old="return np.array(norms[::-1])", new="return norms[::-1]",
+            loses=BOTH["vanishing"]),
+    Mistake("sigmoid", why="delegates to the library, imported inside the function",
+            old="    z = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))",
+            new="    from dl4lib import activations as library\n    return library.sigmoid(x)",
+            loses=BOTH["sigmoid"]),
+    Mistake("smooth", why="swish delegates to Keras (keras.ops.silu)",
+            old="return np.asarray(x, dtype=np.float64) * sigmoid(x)",
+            new="import keras\n    return np.asarray(keras.ops.silu(x))",
+            loses=BOTH["smooth"]),
+]
+
+# Correct answers written differently from the reference: each must keep every point.
+ALTERNATIVES = [
+    Mistake("sigmoid", why="sigmoid as exp(-logaddexp(0, -x))", loses=(),
+            old="    z = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))",
+            new="    return np.exp(-np.logaddexp(0.0, -x))"),
+    Mistake("tanh", why="tanh from exp(-2|x|) with the sign",
+            old="return 2.0 * sigmoid(2.0 * np.asarray(x, dtype=np.float64)) - 1.0",
+            new="x = np.asarray(x, dtype=np.float64)\n"
+                "    e = np.exp(-2.0 * np.abs(x))\n    return np.sign(x) * (1.0 - e) / (1.0 + e)",
+            loses=()),
+    Mistake("relu", why="ReLU in float32", loses=(),
+            old="return np.maximum(np.asarray(x, dtype=np.float64), 0.0)",
+            new="return np.maximum(np.asarray(x, dtype=np.float32), np.float32(0.0))"),
+    Mistake("elu_selu", why="ELU with exp(min(x, 0)) - 1 instead of expm1", loses=(),
+            old="return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))",
+            new="negative = np.minimum(x, 0.0)\n"
+                "    return np.where(x > 0, x, alpha * (np.exp(negative) - 1.0))"),
+    Mistake("smooth", why="softplus with np.logaddexp, which warns (DeprecationWarning)", loses=(),
+            old="return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))",
+            new="import warnings\n    warnings.warn('softplus: old API', DeprecationWarning)\n"
+                "    return np.logaddexp(0.0, x)"),
+    Mistake("vanishing", why="RMS written as norm / sqrt(size)", loses=(),
+            old="norms.append(np.sqrt(np.mean(grad**2)))",
+            new="norms.append(np.linalg.norm(grad) / np.sqrt(grad.size))"),
+]

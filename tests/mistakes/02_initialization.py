@@ -75,3 +75,33 @@ MISTAKES = [
                 "def he_normal",
             loses=BOTH["normal_rules"]),
 ]
+
+MISTAKES += [
+    Mistake("fans", why="returns a list, where the spec promises the tuple (fan_in, fan_out)",
+            old="return int(fan_in), int(fan_out)", new="return [int(fan_in), int(fan_out)]",
+            loses=BOTH["fans"]),
+    Mistake("glorot_uniform", why="float32 weights, where the spec promises float64",
+            old="return rng.uniform(-limit, limit, size=shape)",
+            new="return rng.uniform(-limit, limit, size=shape).astype(np.float32)",
+            loses=BOTH["glorot_uniform"]),
+    Mistake("he_lecun_uniform", why="seed=None replaced by a fixed seed: no fresh randomness",
+            old="limit = np.sqrt(6.0 / fan_in)\n    return np.random.default_rng(seed)",
+            new="limit = np.sqrt(6.0 / fan_in)\n"
+                "    return np.random.default_rng(0 if seed is None else seed)",
+            loses=BOTH["he_lecun_uniform"]),
+]
+
+ALTERNATIVES = [
+    Mistake("fans", why="indexes the shape instead of unpacking it", loses=(),
+            old="fan_in, fan_out = shape\n    return int(fan_in), int(fan_out)",
+            new="return int(shape[0]), int(shape[1])"),
+    Mistake("glorot_uniform", why="square root as a power", loses=(),
+            old="limit = np.sqrt(6.0 / (fan_in + fan_out))",
+            new="limit = (6.0 / (fan_in + fan_out)) ** 0.5"),
+    Mistake("he_lecun_uniform", why="LeCun's bound as sqrt(3) / sqrt(fan_in)", loses=(),
+            old="limit = np.sqrt(3.0 / fan_in)", new="limit = np.sqrt(3.0) / np.sqrt(fan_in)"),
+    Mistake("truncated_normal", why="scale first, then shift", loses=(),
+            old="return mean + stddev * z", new="return z * stddev + mean"),
+    Mistake("normal_rules", why="He's standard deviation as a power", loses=(),
+            old="std = np.sqrt(2.0 / fan_in)", new="std = (2.0 / fan_in) ** 0.5"),
+]

@@ -44,3 +44,29 @@ MISTAKES = [
             old="    std = np.where(std == 0, 1.0, std)\n", new="",
             loses=("test_standardize_hidden",)),
 ]
+
+MISTAKES += [
+    Mistake("gradient_descent", why="steps w0 itself in place with -=",
+            old="w = np.array(w0, dtype=np.float64)\n    path = [w.copy()]\n    for _ in range(steps):\n"
+                "        w = w - lr * mse_gradient(w, X, y)\n        path.append(w)",
+            new="w = w0\n    path = [w.copy()]\n    for _ in range(steps):\n"
+                "        w -= lr * mse_gradient(w, X, y)\n        path.append(w.copy())",
+            loses=BOTH["gradient_descent"]),
+    Mistake("standardize", why="centres the caller's X in place",
+            old="X = np.asarray(X, dtype=np.float64)\n    mean = X.mean(axis=0)",
+            new="X = np.asarray(X, dtype=np.float64)\n    X -= X.mean(axis=0)\n    mean = 0.0",
+            loses=BOTH["standardize"]),
+]
+
+ALTERNATIVES = [
+    Mistake("mse", why="mean of squares as a dot product", loses=(),
+            old="return np.mean(residual**2)", new="return residual @ residual / len(y)"),
+    Mistake("gradient_descent", why="a new list at every step", loses=(),
+            old="path.append(w)", new="path = path + [w]"),
+    Mistake("curvature", why="condition number with np.linalg.cond", loses=(),
+            old="eigenvalues = np.linalg.eigvalsh(mse_hessian(X))\n"
+                "    return eigenvalues[-1] / eigenvalues[0]",
+            new="return np.linalg.cond(mse_hessian(X))"),
+    Mistake("standardize", why="zero standard deviations replaced in place", loses=(),
+            old="std = np.where(std == 0, 1.0, std)", new="std[std == 0] = 1.0"),
+]

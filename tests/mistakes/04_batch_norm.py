@@ -66,3 +66,37 @@ MISTAKES = [
             new="        return keras.layers.BatchNormalization()(inputs, training=training)",
             loses=BOTH["layer"]),
 ]
+
+MISTAKES += [
+    Mistake("moving", why="updates the moving average passed in, in place",
+            old="moving = np.asarray(moving, dtype=np.float64)\n"
+                "    return moving * momentum + np.asarray(batch_value, dtype=np.float64) * (1.0 - momentum)",
+            new="moving = np.asarray(moving, dtype=np.float64)\n    moving *= momentum\n"
+                "    moving += np.asarray(batch_value, dtype=np.float64) * (1.0 - momentum)\n"
+                "    return moving",
+            loses=BOTH["moving"]),
+    Mistake("statistics", why="returns a list, where the spec promises the tuple (mean, var)",
+            old="return mean, var", new="return [mean, var]", loses=BOTH["statistics"]),
+    Mistake("layer", why="rebinds the moving mean instead of assigning it: only works eagerly",
+            old="self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1 - self.momentum))",
+            new="self.moving_mean = self.moving_mean * self.momentum + mean * (1 - self.momentum)",
+            loses=("test_layer",)),
+]
+
+ALTERNATIVES = [
+    Mistake("statistics", why="variance with x.var", loses=(),
+            old="var = ((x - mean) ** 2).mean(axis=0)", new="var = x.var(axis=0)"),
+    Mistake("train", why="inverse square root as a power", loses=(),
+            old="x_hat = (x - mean) / np.sqrt(var + epsilon)",
+            new="x_hat = (x - mean) * (var + epsilon) ** -0.5"),
+    Mistake("moving", why="moving average as a step towards the batch value", loses=(),
+            old="return moving * momentum + np.asarray(batch_value, dtype=np.float64) * (1.0 - momentum)",
+            new="return moving + (1.0 - momentum) * (np.asarray(batch_value, dtype=np.float64) - moving)"),
+    Mistake("inference", why="folded into one scale and one shift", loses=(),
+            old="return gamma * (x - moving_mean) / np.sqrt(moving_var + epsilon) + beta",
+            new="scale = gamma / np.sqrt(moving_var + epsilon)\n"
+                "    return x * scale + (beta - moving_mean * scale)"),
+    Mistake("layer", why="variance with keras.ops.var", loses=(),
+            old="variance = ops.mean(ops.square(inputs - mean), axis=0)",
+            new="variance = ops.var(inputs, axis=0)"),
+]

@@ -91,3 +91,32 @@ MISTAKES += [
                 "    shrunk = np.sign(w) * np.maximum(np.abs(w) - learning_rate * l1, 0.0)\n"
                 "    return shrunk - learning_rate * np.asarray(grad, dtype=np.float64)", loses=PROX),
 ]
+
+MISTAKES += [
+    Mistake("dropout_forward", why="zeroes and scales the caller's array in place",
+            old="keep = rng.random(x.shape) >= rate\n    return np.where(keep, x / (1.0 - rate), 0.0)",
+            new="keep = rng.random(x.shape) >= rate\n    x[~keep] = 0.0\n    x /= 1.0 - rate\n"
+                "    return x",
+            loses=BOTH["dropout_forward"]),
+    Mistake("l1", why="the gradient overwrites the weights with their signs",
+            old="return l1 * np.sign(np.asarray(w, dtype=np.float64))",
+            new="w = np.asarray(w, dtype=np.float64)\n    np.sign(w, out=w)\n    return l1 * w",
+            loses=BOTH["l1"]),
+]
+
+ALTERNATIVES = [
+    Mistake("dropout_forward", why="mask multiplied in", loses=(),
+            old="return np.where(keep, x / (1.0 - rate), 0.0)", new="return x * keep / (1.0 - rate)"),
+    Mistake("l2", why="sum of squares as a dot product", loses=(),
+            old="return l2 * np.sum(w ** 2)", new="return l2 * float(np.vdot(w, w))"),
+    Mistake("l1", why="sum as a method", loses=(),
+            old="return l1 * np.sum(np.abs(w))", new="return l1 * np.abs(w).sum()"),
+    Mistake("layer", why="the rate spelled with :g in the error message (1.0 shown as 1)",
+            loses=(), old="Received: rate={rate}", new="got rate = {rate:g}"),
+    Mistake("ensemble", why="the mean of a list of passes", loses=(),
+            old="total = 0.0\n    for _ in range(n_samples):\n"
+                "        total = total + dropout_mlp_forward(x, params, rate, True, rng)\n"
+                "    return total / n_samples",
+            new="passes = [dropout_mlp_forward(x, params, rate, True, rng) for _ in range(n_samples)]\n"
+                "    return np.mean(passes, axis=0)"),
+]

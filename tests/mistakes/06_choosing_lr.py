@@ -36,3 +36,24 @@ MISTAKES = [
             old="scale = max_norm / max(norm, max_norm)", new="scale = max_norm / norm",
             loses=BOTH["clip_by_global_norm"]),
 ]
+
+MISTAKES += [
+    Mistake("clip_by_global_norm", why="scales the caller's arrays in place",
+            old="return [np.asarray(g, dtype=np.float64) * scale for g in grads]",
+            new="for g in grads:\n        g *= scale\n    return grads",
+            loses=BOTH["clip_by_global_norm"]),
+]
+
+ALTERNATIVES = [
+    Mistake("gradient_descent", why="the path stacked with np.stack", loses=(),
+            old="return np.array(path)", new="return np.stack(path)"),
+    Mistake("step_decay", why="floor division and np.power", loses=(),
+            old="return initial_learning_rate * decay_rate ** np.floor(step / decay_steps)",
+            new="return initial_learning_rate * np.power(decay_rate, step // decay_steps)"),
+    Mistake("exponential_decay", why="exp of a logarithm", loses=(),
+            old="return initial_learning_rate * decay_rate ** (step / decay_steps)",
+            new="return initial_learning_rate * np.exp(np.log(decay_rate) * step / decay_steps)"),
+    Mistake("clip_by_global_norm", why="global norm of the concatenated arrays", loses=(),
+            old="norm = np.sqrt(sum(np.sum(np.square(g)) for g in grads))",
+            new="norm = np.linalg.norm(np.concatenate([np.ravel(g) for g in grads]))"),
+]

@@ -76,3 +76,40 @@ MISTAKES = [
             old="(1.0 - rho) * grad * grad)", new="grad * grad)",
             loses=BOTH["rmsprop"]),
 ]
+
+MISTAKES += [
+    Mistake("minibatch", why="sgd_epoch updates the caller's w in place with -=",
+            old="w = w - learning_rate * mse_gradient(w, x[rows], y[rows])",
+            new="w -= learning_rate * mse_gradient(w, x[rows], y[rows])",
+            loses=BOTH["minibatch"]),
+    Mistake("momentum", why="rebinds the velocity in the slots dict: only works eagerly",
+            old="velocity.assign(momentum * velocity - learning_rate * grad)\n    param.assign_add(velocity)",
+            new='slots["velocity"] = momentum * velocity - learning_rate * grad\n'
+                '    param.assign_add(slots["velocity"])',
+            loses=BOTH["momentum"]),
+    Mistake("adagrad", why="np.sqrt on a tensor: only works eagerly",
+            old="param.assign_sub(learning_rate * grad / (tf.sqrt(accumulator) + epsilon))",
+            new="param.assign_sub(learning_rate * grad / (np.sqrt(accumulator) + epsilon))",
+            loses=BOTH["adagrad"]),
+    Mistake("rmsprop", why=".numpy() inside the rule: only works eagerly",
+            old="param.assign_sub(learning_rate * grad / (tf.sqrt(mean_square) + epsilon))",
+            new="param.assign_sub(learning_rate * grad / (np.sqrt(mean_square.numpy()) + epsilon))",
+            loses=BOTH["rmsprop"]),
+]
+
+ALTERNATIVES = [
+    Mistake("minibatch", why="the gradient as residual @ x", loses=(),
+            old="return 2.0 * x.T @ residual / len(y)", new="return 2.0 * residual @ x / len(y)"),
+    Mistake("momentum", why="velocity updated in two steps, parameter with assign", loses=(),
+            old="velocity.assign(momentum * velocity - learning_rate * grad)\n    param.assign_add(velocity)",
+            new="velocity.assign(velocity * momentum)\n    velocity.assign_sub(learning_rate * grad)\n"
+                "    param.assign(param + velocity)"),
+    Mistake("nesterov", why="the look-ahead step written with assign_sub", loses=(),
+            old="param.assign_add(momentum * velocity - learning_rate * grad)",
+            new="param.assign_sub(learning_rate * grad - momentum * velocity)"),
+    Mistake("adagrad", why="tf.square for the squared gradient", loses=(),
+            old="accumulator.assign_add(grad * grad)", new="accumulator.assign_add(tf.square(grad))"),
+    Mistake("rmsprop", why="the running mean as a step towards grad**2", loses=(),
+            old="mean_square.assign(rho * mean_square + (1.0 - rho) * grad * grad)",
+            new="mean_square.assign_add((1.0 - rho) * (tf.square(grad) - mean_square))"),
+]

@@ -47,3 +47,29 @@ MISTAKES = [
             old="v_max.assign(tf.maximum(v_max, v))",
             new="v_max.assign(tf.maximum(v_max, v))\n    v.assign(v_max)", loses=BOTH["amsgrad"]),
 ]
+
+MISTAKES += [
+    Mistake("adam", why=".numpy() and np.sqrt inside the rule: only works eagerly",
+            old="param.assign_sub(learning_rate * m_hat / (tf.sqrt(v_hat) + epsilon))",
+            new="param.assign_sub(learning_rate * m_hat.numpy() / (np.sqrt(v_hat.numpy()) + epsilon))",
+            loses=BOTH["adam"]),
+    Mistake("amsgrad", why="rebinds the running maximum in the slots dict: only works eagerly",
+            old="v_max.assign(tf.maximum(v_max, v))",
+            new='slots["velocity_max"] = v_max = tf.maximum(v_max, v)',
+            loses=BOTH["amsgrad"]),
+]
+
+ALTERNATIVES = [
+    Mistake("adam", why="Keras' form: bias corrections folded into the step size and epsilon",
+            loses=(),
+            old="m_hat = m / (1 - beta_1**step)\n    v_hat = v / (1 - beta_2**step)\n"
+                "    param.assign_sub(learning_rate * m_hat / (tf.sqrt(v_hat) + epsilon))",
+            new="correction = tf.sqrt(1 - beta_2**step)\n"
+                "    alpha = learning_rate * correction / (1 - beta_1**step)\n"
+                "    param.assign_sub(alpha * m / (tf.sqrt(v) + epsilon * correction))"),
+    Mistake("adamw", why="decay as a multiplication of the parameter", loses=(),
+            old="param.assign_sub(learning_rate * weight_decay * param)",
+            new="param.assign(param * (1.0 - learning_rate * weight_decay))"),
+    Mistake("amsgrad", why="running maximum with tf.where", loses=(),
+            old="v_max.assign(tf.maximum(v_max, v))", new="v_max.assign(tf.where(v > v_max, v, v_max))"),
+]

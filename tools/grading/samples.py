@@ -77,10 +77,11 @@ def reference_answers(assignment, notebook):
     return {grade_id(c): strip_markers(c.source) for c in nb.cells if is_answer(c)}
 
 
-def load_mistakes(assignment):
-    """The assignment's typical mistakes from tests/mistakes/<assignment>.py (MISTAKES)."""
+def load_mistakes(assignment, kind="MISTAKES"):
+    """The assignment's typical mistakes from tests/mistakes/<assignment>.py (MISTAKES), or with
+    kind="ALTERNATIVES" its alternative correct answers (`Mistake`s that lose nothing)."""
     path = MISTAKES_DIR / f"{assignment}.py"
-    return runpy.run_path(str(path))["MISTAKES"] if path.exists() else []
+    return runpy.run_path(str(path)).get(kind, []) if path.exists() else []
 
 
 def submission_files(assignment):

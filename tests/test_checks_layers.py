@@ -7,8 +7,8 @@ import pytest
 from keras import ops
 
 from dl4lib.checks import CheckError, check_class_not_delegating
+from dl4lib.checks.layers import DROPOUT_STATISTICS, check_dropout_layer, dropout_statistics
 from dl4lib.dropout import Dropout
-from dl4lib.dropout_checks import DROPOUT_STATISTICS, check_dropout_layer, dropout_statistics
 
 FORBIDDEN = (keras.layers.Dropout, "keras.src.layers.regularization", "dl4lib.dropout")
 RATE = 0.3
@@ -158,3 +158,41 @@ def test_only_the_chosen_statistics_are_compared(x):
     check_dropout_layer(IntegerSeed(RATE), keras.layers.Dropout(RATE, seed=2), x, RATE,
                         keys=("zero_fraction", "kept_scale_min", "kept_scale_max", "mean_ratio",
                               "inference_change"))
+
+
+REBINDING_BN = '''
+class RebindingNorm(keras.layers.Layer):
+    def build(self, input_shape):
+        self.moving_mean = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                           trainable=False)
+
+    def call(self, inputs, training=False):
+        if training:
+            self.moving_mean = self.moving_mean * 0.9 + ops.mean(inputs, axis=0) * 0.1
+        return inputs - self.moving_mean
+'''
+GOOD_BN = REBINDING_BN.replace(
+    "self.moving_mean = self.moving_mean * 0.9 + ops.mean(inputs, axis=0) * 0.1",
+    "self.moving_mean.assign(self.moving_mean * 0.9 + ops.mean(inputs, axis=0) * 0.1)")
+
+
+def _norm_layer(source):
+    namespace = {"keras": keras, "ops": ops, "__name__": "__main__"}
+    exec(source, namespace)  # noqa: S102 - test helper
+    (cls,) = [v for k, v in namespace.items() if k.endswith("Norm")]
+    layer = cls()
+    layer.build((None, 3))
+    return layer
+
+
+def test_check_layer_steps_accepts_a_layer_that_assigns_and_catches_rebinding_in_a_graph():
+    from dl4lib.checks.layers import check_layer_steps
+
+    batches = [np.random.default_rng(i).normal(size=(4, 3)).astype("float32") for i in range(2)]
+    check_layer_steps(_norm_layer(GOOD_BN), _norm_layer(GOOD_BN), batches,
+                      attributes=("moving_mean",), graph=True)
+    check_layer_steps(_norm_layer(REBINDING_BN), _norm_layer(GOOD_BN), batches,
+                      attributes=("moving_mean",))  # eagerly the rebinding layer looks right
+    with pytest.raises(CheckError, match="inside tf.function"):
+        check_layer_steps(_norm_layer(REBINDING_BN), _norm_layer(GOOD_BN), batches,
+                          attributes=("moving_mean",), graph=True)

@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from dl4lib import optimizers
 from dl4lib.checks import CheckError
-from dl4lib.rule_checks import check_rule, rule_trajectory
+from dl4lib.checks.optimizers import check_rule, rule_trajectory
 
 START = np.array([0.5, -1.0, 2.0])
 GRADS = np.array([[1.0, -2.0, 0.0], [0.5, 0.0, 1.5], [-1.0, 3.0, 0.2], [0.3, 0.3, -0.4]])
@@ -143,3 +143,46 @@ def momentum_step(param, grad, slots, step, *, learning_rate=0.01, momentum=0.9)
 def test_each_library_rule_passes_against_itself(rule, reference, init_fn, hyperparams):
     check_rule(reference, reference, [(START, GRADS, hyperparams)], init_fn=init_fn,
                name=rule, forbidden=())
+
+
+EAGER_ONLY = {
+    "numpy": """
+def rmsprop_step(param, grad, slots, step, *, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+    s = slots["velocity"]
+    s.assign(rho * s + (1 - rho) * grad ** 2)
+    param.assign_sub(learning_rate / (np.sqrt(s.numpy()) + epsilon) * grad)
+""",
+    "np.sqrt": """
+def rmsprop_step(param, grad, slots, step, *, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+    s = slots["velocity"]
+    s.assign(rho * s + (1 - rho) * grad ** 2)
+    param.assign_sub(learning_rate / (np.sqrt(s) + epsilon) * grad)
+""",
+    "rebinding": """
+def rmsprop_step(param, grad, slots, step, *, learning_rate=0.001, rho=0.9, epsilon=1e-7):
+    slots["velocity"] = rho * slots["velocity"] + (1 - rho) * grad ** 2
+    param.assign_sub(learning_rate / (tf.sqrt(slots["velocity"]) + epsilon) * grad)
+""",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EAGER_ONLY))
+def test_a_rule_that_only_works_eagerly_fails_inside_tf_function(kind):
+    ns = student_namespace(EAGER_ONLY[kind])
+    ns["np"] = np
+    case = (START, GRADS, {"learning_rate": 0.1, "rho": 0.9, "epsilon": 0.01})
+    with pytest.raises(CheckError) as err:
+        check_rule(ns["rmsprop_step"], optimizers.rmsprop_step, [case],
+                   init_fn=optimizers.init_rmsprop)
+    assert "rmsprop_step inside tf.function" in str(err.value), str(err.value)
+    assert "symbolic" in str(err.value)
+    check_rule(ns["rmsprop_step"], optimizers.rmsprop_step, [case],
+               init_fn=optimizers.init_rmsprop, graph=False)  # eagerly it was right
+
+
+def test_calling_the_library_rule_through_a_computed_name_is_refused():
+    ns = student_namespace("import importlib\n"
+                           "def momentum_step(param, grad, slots, step, **kw):\n"
+                           "    rules = importlib.import_module('dl4lib.' + 'optimizers')\n"
+                           "    rules.sgd_step(param, grad, slots, step, nesterov=False, **kw)\n")
+    assert "called while it ran" in failure(ns["momentum_step"])
