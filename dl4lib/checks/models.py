@@ -462,7 +462,7 @@ def check_lr_range_test(func, losses, lr_min, lr_max, num_steps, stop_factor=4.0
     except Exception as err:  # noqa: BLE001
         raise CheckError(f"{call} raised {type(err).__name__}: {err}" + (f"\nHint: {hint}" if hint else "")) \
             from None
-    check_array(rates, exp_lrs, name=f"{name}: the rates step was called with", input_desc=call,
+    check_array(np.array(rates), exp_lrs, name=f"{name}: the rates step was called with", input_desc=call,
                 rtol=1e-9, hint=hint)
     if not isinstance(got, tuple) or len(got) != 3:
         raise CheckError(f"{call} should return a tuple (lrs, losses, suggested), got {got!r:.200}.")

@@ -106,7 +106,9 @@ def totals(course):
     for row in gradebook.scores(course.root):
         if not row["manual"]:
             score, top = out.get(row["student"], (0, 0))
-            out[row["student"]] = (score + row["score"], top + row["max_score"])
+            # None: the cell waits for the instructor (tools/integrity flagged the notebook).
+            out[row["student"]] = (None if score is None or row["score"] is None
+                                   else score + row["score"], top + row["max_score"])
     return out
 
 
@@ -135,7 +137,7 @@ def test_broken_notebooks_cost_only_their_student_and_say_why(graded):
 def test_a_dishonest_notebook_reaches_nothing_outside_its_copy(graded):
     assert tree_hash(ROOT / "dl4lib") == graded["library"]
     t = totals(graded["course"])
-    assert t["eve_tampers"][0] == t["eve_tampers"][1]  # graded on the merits of its answers
+    assert t["eve_tampers"][0] is None  # flagged by tools/integrity: held for the instructor
     (path,) = (graded["course"].root / "autograded" / "eve_tampers" / UNIT).glob("*.ipynb")
     printed = "".join(out.get("text", "") for cell in nbformat.read(path, as_version=4).cells
                       if cell.cell_type == "code" for out in cell.outputs)
