@@ -81,6 +81,8 @@ USUAL_MODULES = {"np": "numpy", "tf": "tensorflow", "keras": "keras", "ops": "ke
                  "dl4lib": "dl4lib", "reference": "dl4lib", "optimizers": "dl4lib.optimizers"}
 """Modules the notebooks' locked cells import under these names."""
 CODE_SUFFIXES = {".py", ".pyc", ".pth", ".so", ".pyd"}
+FLAG_COMMENT = "Flagged for review (integrity check)"
+"""How the reasons start in the comment of the answer cell concerned."""
 
 
 def _transform(source):
@@ -301,7 +303,7 @@ class FlagTampering(NbGraderPreprocessor):
                 if cell_id is None:
                     continue
                 comment = gb.find_comment(cell_id, notebook, assignment, student)
-                text = "Flagged for review (integrity check): " + "; ".join(reasons)
+                text = f"{FLAG_COMMENT}: " + "; ".join(reasons)
                 comment.auto_comment = "\n".join(filter(None, [comment.auto_comment, text]))
             gb.db.commit()
         return nb, resources
@@ -312,7 +314,12 @@ class FlagTampering(NbGraderPreprocessor):
 
 def flagged(root):
     """Every flagged notebook in `root`'s gradebook: dicts of student, assignment, notebook and
-    reasons (the integrity comments)."""
+    reasons (the integrity comments).
+
+    A notebook counts as flagged when nbgrader's `flagged` is set or when it carries an integrity
+    comment: the class pipeline grades each student in a shard and merges only grades and
+    comments into the class gradebook (`tools.grading.gradebook.merge`).
+    """
     from nbgrader.api import Gradebook
 
     rows = []
@@ -320,10 +327,11 @@ def flagged(root):
         for assignment in gb.assignments:
             for sub in gb.assignment_submissions(assignment.name):
                 for nb in sub.notebooks:
-                    if not nb.flagged:
+                    reasons = [line.split(": ", 1)[1] for c in nb.comments
+                               for line in (c.auto_comment or "").splitlines()
+                               if line.startswith(FLAG_COMMENT)]
+                    if not nb.flagged and not reasons:
                         continue
-                    reasons = [c.auto_comment.split(": ", 1)[1] for c in nb.comments
-                               if c.auto_comment and "integrity check" in c.auto_comment]
                     rows.append({"student": sub.student.id, "assignment": assignment.name,
                                  "notebook": nb.name, "reasons": reasons})
     return rows
