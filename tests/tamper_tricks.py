@@ -2,8 +2,10 @@
 """Dishonest and clumsy submissions for the tamper suite (tests/test_tamper.py).
 
 Each trick starts from the reference answers, makes one exercise wrong, and tries to earn that
-exercise's points anyway. A trick is defeated when the exercise's test cells score 0, or when
-the notebook is flagged for review (tools/integrity.py) so its points are not final.
+exercise's points anyway. A trick is defeated when the exercise's test cells score 0, when the
+notebook is flagged for review (tools/integrity.py) so its points are not final, or when it
+cannot be graded at all (nbgrader refuses an edited hidden test cell; a kernel whose builtins
+are broken stops answering): the class table then lists it as "could not grade", with no score.
 """
 
 from dataclasses import dataclass, field

@@ -31,8 +31,10 @@ What stops each kind
    that Python would import. A notebook with findings is flagged in the gradebook
    (`SubmittedNotebook.flagged`), every autograded cell of it is marked as needing manual grading
    (so its points are not final until an instructor looks), the reasons are written into the
-   comment of the answer cell concerned, and autograde logs them. `python -m tools.integrity
-   <course root>` lists every flagged notebook with its reasons (`flagged()` for the pipeline).
+   comment of the answer cell concerned, and autograde logs them (in the class pipeline, the
+   shard's autograde.log; the class gradebook receives the held cells and the comments).
+   `python -m tools.integrity <course root>` lists every flagged notebook with its reasons
+   (`flagged()` for the pipeline). tests/test_tamper.py grades 51 tricks this way.
 
 What remains possible
 ---------------------
