@@ -120,3 +120,13 @@ ALTERNATIVES = [
             new="passes = [dropout_mlp_forward(x, params, rate, True, rng) for _ in range(n_samples)]\n"
                 "    return np.mean(passes, axis=0)"),
 ]
+
+ALTERNATIVES += [
+    Mistake("l1_proximal_step", why="soft threshold as u - clip(u, -t, t)", loses=(),
+            old=PROX_RETURN,
+            new="    t = learning_rate * l1\n    return u - np.clip(u, -t, t)"),
+    Mistake("l1_proximal_step", why="the three cases of the soft threshold with nested np.where",
+            loses=(), old=PROX_U + PROX_RETURN,
+            new="    u = w - learning_rate * grad\n    t = learning_rate * l1\n"
+                "    return np.where(u > t, u - t, np.where(u < -t, u + t, 0.0))"),
+]
