@@ -104,6 +104,11 @@ MISTAKES += [
             loses=BOTH["l1"]),
 ]
 
+MISTAKES += [
+    Mistake("l1_proximal_step", why="takes the gradient step in place, changing the caller's w",
+            old=PROX_U, new="    w -= learning_rate * grad\n    u = w\n", loses=PROX),
+]
+
 ALTERNATIVES = [
     Mistake("dropout_forward", why="mask multiplied in", loses=(),
             old="return np.where(keep, x / (1.0 - rate), 0.0)", new="return x * keep / (1.0 - rate)"),

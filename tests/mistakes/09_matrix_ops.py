@@ -177,6 +177,25 @@ MISTAKES = [
             loses=BOTH["distances"]),
 ]
 
+MISTAKES += [
+    Mistake("relu", why="backward masks with dout > 0 instead of the cached input x > 0",
+            old="np.where(self.x > 0, dout, 0.0)", new="np.where(dout > 0, dout, 0.0)",
+            loses=BOTH["relu"]),
+    Mistake("batch_norm", why="dgamma and dbeta summed over the features (axis 1)",
+            old="sum_dout = dout.sum(axis=0)\n        sum_dout_xhat = (dout * self.x_hat).sum(axis=0)\n"
+                '        self.grads["gamma"] = sum_dout_xhat\n        self.grads["beta"] = sum_dout',
+            new="sum_dout = dout.sum(axis=0)\n        sum_dout_xhat = (dout * self.x_hat).sum(axis=0)\n"
+                '        self.grads["gamma"] = (dout * self.x_hat).sum(axis=1)\n'
+                '        self.grads["beta"] = dout.sum(axis=1)',
+            loses=BOTH["batch_norm"]),
+    Mistake("train", why="velocities created inside the epoch loop: momentum restarts every epoch",
+            old="    velocities = [{} for _ in model.nodes]\n    history = []\n"
+                "    for _ in range(epochs):\n",
+            new="    history = []\n    for _ in range(epochs):\n"
+                "        velocities = [{} for _ in model.nodes]\n",
+            loses=BOTH["train"]),
+]
+
 ALTERNATIVES = [
     # Exercise 1: the dense layer.
     Mistake("linear", why="np.dot and np.sum, the shape compared as a tuple, x cached as given",
@@ -314,6 +333,8 @@ ALTERNATIVES = [
             new="    weights = np.stack([W1, W2], axis=-1).astype(float)  # (G1, G2, 2)\n"
                 "    predictions = weights @ x.T  # (G1, G2, N)\n"
                 "    return ((predictions - y) ** 2).mean(axis=-1)"),
+    Mistake("loss_grid", why="the loops fill a float32 grid (any float is allowed)", loses=(),
+            old="Z = np.zeros(W1.shape)", new="Z = np.zeros(W1.shape, dtype=np.float32)"),
     # Exercise 12: pairwise squared distances.
     Mistake("distances", why="broadcast differences of float copies, as the text suggests",
             loses=(),

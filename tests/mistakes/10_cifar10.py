@@ -83,6 +83,32 @@ MISTAKES = [
 ]
 
 
+MISTAKES += [
+    Mistake("standardize", why="sample standard deviation (ddof=1) instead of np.std's default",
+            old="std = x_train.std(axis=(0, 1, 2))", new="std = x_train.std(axis=(0, 1, 2), ddof=1)",
+            loses=BOTH["standardize"]),
+    Mistake("augment", why="one offset for rows and columns (dx = dy): only diagonal shifts",
+            old="dx = keras.random.randint((n, 1), 0, 2 * p + 1, seed=self.seed_generator)",
+            new="dx = dy", loses=BOTH["augment"]),
+    Mistake("augment", why="mirrors upside down (axis 1) instead of left to right",
+            old="ops.flip(x, axis=2)", new="ops.flip(x, axis=1)", loses=BOTH["augment"]),
+    Mistake("range_test", why="stops at stop_factor times the first loss, not the lowest",
+            old="loss > stop_factor * best", new="loss > stop_factor * losses[0]",
+            loses=BOTH["range_test"]),
+    Mistake("range_test", why="drops the loss that stopped the sweep",
+            old="        lrs.append(lr)\n        losses.append(loss)\n"
+                "        if not np.isfinite(loss) or loss > stop_factor * best:\n            break\n",
+            new="        if not np.isfinite(loss) or loss > stop_factor * best:\n            break\n"
+                "        lrs.append(lr)\n        losses.append(loss)\n",
+            loses=BOTH["range_test"]),
+    Mistake("log_uniform", why="draws from NumPy's global generator instead of rng",
+            old="rng.uniform(np.log(low), np.log(high), size)",
+            new="np.random.uniform(np.log(low), np.log(high), size)", loses=BOTH["log_uniform"]),
+    Mistake("one_cycle", why="warm-up starts at 0 instead of max_lr / div_factor",
+            old="up = start + (max_lr - start) * t / w", new="up = max_lr * t / w",
+            loses=BOTH["one_cycle"]),
+]
+
 STANDARDIZE_BODY = ("    x_train = np.asarray(x_train, dtype=np.float64)\n"
                     "    x_test = np.asarray(x_test, dtype=np.float64)\n"
                     "    mean = x_train.mean(axis=(0, 1, 2))\n    std = x_train.std(axis=(0, 1, 2))\n"
