@@ -6,11 +6,12 @@ side, built from the same arguments, on the same x and the same upstream gradien
     check_node(Linear, reference.Linear, (W, b), x, dout)
 
 compares forward(x), backward(dout) (dL/dx), every entry of `grads`, and checks that neither x,
-dout nor the parameters were changed in place. The code runs with NumPy's floating-point errors
-raised, so an overflow fails the check instead of printing a warning, and the warnings and stderr
-output of a correct answer are shown as a note instead of costing the cell. Each failure says what was
-called, on which input, what was expected, what came back, and the relative error of the
-gradient as `dl4lib.gradient_check.rel_error` measures it.
+dout nor the parameters were changed in place. The code runs as `student_call` runs it: with
+NumPy's floating-point errors raised, so an overflow fails the check instead of printing a
+warning, and with its warnings and stderr output shown as a note, so that they do not cost a
+correct answer its cell. Each failure says what was called, on which input, what was expected,
+what came back, and the relative error of the gradient as `dl4lib.gradient_check.rel_error`
+measures it.
 """
 
 import copy
