@@ -276,11 +276,11 @@ ALTERNATIVES = [
             new="        scale = 1.0 / (1.0 - self.rate) if self.training else 1.0\n"
                 "        return dout * self.keep * scale"),
     # Exercise 9: Sequential.
-    Mistake("sequential", why="functools.reduce in forward, with a debug line on stderr",
+    Mistake("sequential", why="functools.reduce in forward, with a debug warning (stderr)",
             loses=(),
             old="        for node in self.nodes:\n            x = node.forward(x)\n        return x",
-            new="        import functools\n        import sys\n"
-                "        print('forward through', len(self.nodes), 'nodes', file=sys.stderr)\n"
+            new="        import functools\n        import warnings\n"
+                "        warnings.warn(f'forward through {len(self.nodes)} nodes', stacklevel=2)\n"
                 "        return functools.reduce(lambda h, node: node.forward(h), self.nodes, x)"),
     Mistake("sequential", why="backward over self.nodes[::-1]", loses=(),
             old="        for node in reversed(self.nodes):\n            dout = node.backward(dout)\n"

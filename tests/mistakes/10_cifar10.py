@@ -152,12 +152,12 @@ ALTERNATIVES = [
                 "    train = (x_train.astype(np.float32) - m32) / s32\n"
                 "    test = (x_test.astype(np.float32) - m32) / s32\n"
                 "    return train, test, mean, std"),
-    Mistake("standardize", why="pixels as rows of a (N*H*W, C) matrix, a debug line on stderr",
+    Mistake("standardize", why="pixels as rows of a (N*H*W, C) matrix, a debug warning (stderr)",
             loses=(), old=STANDARDIZE_BODY,
-            new="    import sys\n    c = x_train.shape[-1]\n"
+            new="    import warnings\n    c = x_train.shape[-1]\n"
                 "    pixels = x_train.reshape(-1, c).astype(float)\n"
                 "    mean, std = pixels.mean(axis=0), pixels.std(axis=0)\n"
-                "    print('channel means', mean, file=sys.stderr)\n"
+                "    warnings.warn(f'channel means {mean}', stacklevel=2)\n"
                 "    return (np.float32((x_train - mean) / std), np.float32((x_test - mean) / std), "
                 "mean, std)"),
     # Exercise 2: random crop and mirror.
