@@ -37,6 +37,22 @@ def test_a_correct_node_written_differently_passes():
     check_node(MyLinear, backprop.Linear, (W, B), X, DOUT)
 
 
+
+def test_warnings_and_stderr_of_a_correct_node_cost_nothing(capsys):
+    def forward(self, x):
+        import sys
+        import warnings
+
+        print("debug: x has shape", np.shape(x), file=sys.stderr)
+        warnings.warn("an old API", DeprecationWarning, stacklevel=1)
+        return MyLinear.forward(self, x)
+
+    check_node(student(forward=forward), backprop.Linear, (W, B), X, DOUT)
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "Note: Linear.forward printed warnings or to stderr" in out
+    assert "debug: x has shape (4, 3)" in out and "DeprecationWarning: an old API" in out
+
 def test_the_reference_passes_against_itself_for_every_node():
     for cls, args, x in ((backprop.ReLU, (), X), (backprop.Sigmoid, (), X),
                          (backprop.BatchNorm, (np.ones(3), np.zeros(3)), X),

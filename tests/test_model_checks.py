@@ -29,6 +29,18 @@ def test_standardize_correct_answers_pass():
         check_standardize_splits(standardize_splits, X_TRAIN, X_TEST)
 
 
+
+def test_standardize_stderr_of_a_correct_answer_costs_nothing(capsys):
+    def chatty(x_train, x_test):
+        import sys
+
+        print("standardizing", x_train.shape, file=sys.stderr)
+        return student_standardize(x_train, x_test)
+
+    check_standardize_splits(chatty, X_TRAIN, X_TEST)
+    out, err = capsys.readouterr()
+    assert err == "" and "standardizing (30, 6, 5, 3)" in out
+
 def channel_stats(x):
     x = np.asarray(x, dtype=np.float64)
     return x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))

@@ -6,10 +6,12 @@ side, built from the same arguments, on the same x and the same upstream gradien
     check_node(Linear, reference.Linear, (W, b), x, dout)
 
 compares forward(x), backward(dout) (dL/dx), every entry of `grads`, and checks that neither x,
-dout nor the parameters were changed in place. The code runs with NumPy's floating-point errors
-raised, so an overflow fails the check instead of printing a warning. Each failure says what was
-called, on which input, what was expected, what came back, and the relative error of the
-gradient as `dl4lib.gradient_check.rel_error` measures it.
+dout nor the parameters were changed in place. The code runs as `student_call` runs it: with
+NumPy's floating-point errors raised, so an overflow fails the check instead of printing a
+warning, and with its warnings and stderr output shown as a note, so that they do not cost a
+correct answer its cell. Each failure says what was called, on which input, what was expected,
+what came back, and the relative error of the gradient as `dl4lib.gradient_check.rel_error`
+measures it.
 """
 
 import copy
@@ -17,7 +19,7 @@ import inspect
 
 import numpy as np
 
-from dl4lib.checks import FRAMEWORKS, CheckError, check_array, check_not_delegating, not_implemented
+from dl4lib.checks import FRAMEWORKS, CheckError, check_array, check_not_delegating, student_call
 from dl4lib.gradient_check import rel_error
 
 FORBIDDEN = ("dl4lib.backprop", "dl4lib.vectorization", *FRAMEWORKS)
@@ -38,20 +40,12 @@ def _fail(lines, hint=""):
 
 
 def _run(func, args, call, hint=""):
-    """func(*args) with floating-point errors raised; every failure becomes a CheckError."""
-    try:
-        with np.errstate(over="raise", divide="raise", invalid="raise"):
-            return func(*args)
-    except NotImplementedError:
-        raise not_implemented(call.split("(")[0]) from None
-    except FloatingPointError as err:
-        _fail([f"{call} hit a floating-point error: {err}.",
-               "  Your code computes a value that does not fit in a float64 (np.exp of a large "
-               "number, a division by 0)."], hint)
-    except CheckError:
-        raise
-    except Exception as err:  # noqa: BLE001 - any student error is a failed check
-        _fail([f"{call} raised {type(err).__name__}: {err}"], hint)
+    """func(*args) as `student_call` runs it: floating-point errors raised, warnings and stderr
+    output caught and shown as a note (they cost no points); every failure becomes a CheckError.
+
+    Calls into the references are not watched here: a network is checked on the reference nodes.
+    """
+    return student_call(func, args, name=call.split("(")[0], call=call, hint=hint)
 
 
 def _check_node_class(cls, forbidden, name):

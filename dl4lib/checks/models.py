@@ -27,7 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
-from dl4lib.checks import FRAMEWORKS, CheckError, check_array, check_not_delegating, not_implemented
+from dl4lib.checks import (
+    FRAMEWORKS,
+    CheckError,
+    check_array,
+    check_not_delegating,
+    not_implemented,
+    quiet,
+    student_call,
+)
 
 MAX_BYTES = 100_000 * 1024
 """nbgrader's `ExchangeSubmit.max_file_size` (100,000 KB): larger files are left out of a submission."""
@@ -271,15 +279,12 @@ def check_standardize_splits(func, x_train, x_test, *, name="standardize_splits"
     """
     from dl4lib.data import channel_stats, standardize_splits
 
-    check_not_delegating(func, ("dl4lib.data", *FRAMEWORKS, "sklearn"), name=name)
+    forbidden = ("dl4lib.data", *FRAMEWORKS, "sklearn")
+    check_not_delegating(func, forbidden, name=name)
     train_copy, test_copy = np.array(x_train, copy=True), np.array(x_test, copy=True)
     desc = f"x_train {x_train.dtype} {x_train.shape}, x_test {x_test.dtype} {x_test.shape}"
-    try:
-        got = func(train_copy, test_copy)
-    except NotImplementedError:
-        raise not_implemented(name) from None
-    except Exception as err:  # noqa: BLE001
-        raise CheckError(f"{name}({desc}) raised {type(err).__name__}: {err}") from None
+    got = student_call(func, (train_copy, test_copy), name=name, call=f"{name}({desc})",
+                       strict=False, forbidden=forbidden, hint=hint)
     if not np.array_equal(train_copy, x_train) or not np.array_equal(test_copy, x_test):
         raise CheckError(f"{name} modified its input arrays in place; return new arrays instead "
                          "(x - mean creates one, x -= mean overwrites the caller's data).")
@@ -381,19 +386,24 @@ def check_crop_flip_layer(layer_cls, *, padding=4, shape=(32, 32, 3), n=300, see
                  "tensorflow.python.ops.image_ops_impl")
     _check_class_not_delegating(layer_cls, forbidden, name)
     try:
-        layer = layer_cls(padding=padding, seed=seed)
+        with quiet(name):
+            layer = layer_cls(padding=padding, seed=seed)
     except NotImplementedError:
         raise not_implemented(name) from None
+    except Exception as err:  # noqa: BLE001
+        raise CheckError(f"{name}(padding={padding}, seed={seed}) raised {type(err).__name__}: "
+                         f"{err}") from None
     if not isinstance(layer, keras.layers.Layer):
         raise CheckError(f"{name} should be a keras.layers.Layer subclass.")
     x = np.random.default_rng(seed).uniform(0.5, 1.5, size=(n, *shape)).astype("float32")
     call = f"{name}(padding={padding})"
     try:
-        same = np.asarray(layer(x, training=False))
-        out = np.asarray(layer(x, training=True))
-        again = np.asarray(layer(x, training=True))
-        compiled = tf.function(lambda t: layer(t, training=True))
-        graph_1, graph_2 = np.asarray(compiled(x)), np.asarray(compiled(x))
+        with quiet(name):
+            same = np.asarray(layer(x, training=False))
+            out = np.asarray(layer(x, training=True))
+            again = np.asarray(layer(x, training=True))
+            compiled = tf.function(lambda t: layer(t, training=True))
+            graph_1, graph_2 = np.asarray(compiled(x)), np.asarray(compiled(x))
     except NotImplementedError:
         raise not_implemented(name) from None
     except Exception as err:  # noqa: BLE001
@@ -454,7 +464,8 @@ def check_lr_range_test(func, losses, lr_min, lr_max, num_steps, stop_factor=4.0
         return losses[len(rates) - 1]
 
     try:
-        got = func(step, lr_min, lr_max, num_steps, stop_factor)
+        with quiet(name):
+            got = func(step, lr_min, lr_max, num_steps, stop_factor)
     except CheckError:
         raise
     except NotImplementedError:

@@ -104,6 +104,11 @@ MISTAKES += [
             loses=BOTH["l1"]),
 ]
 
+MISTAKES += [
+    Mistake("l1_proximal_step", why="takes the gradient step in place, changing the caller's w",
+            old=PROX_U, new="    w -= learning_rate * grad\n    u = w\n", loses=PROX),
+]
+
 ALTERNATIVES = [
     Mistake("dropout_forward", why="mask multiplied in", loses=(),
             old="return np.where(keep, x / (1.0 - rate), 0.0)", new="return x * keep / (1.0 - rate)"),
@@ -119,4 +124,14 @@ ALTERNATIVES = [
                 "    return total / n_samples",
             new="passes = [dropout_mlp_forward(x, params, rate, True, rng) for _ in range(n_samples)]\n"
                 "    return np.mean(passes, axis=0)"),
+]
+
+ALTERNATIVES += [
+    Mistake("l1_proximal_step", why="soft threshold as u - clip(u, -t, t)", loses=(),
+            old=PROX_RETURN,
+            new="    t = learning_rate * l1\n    return u - np.clip(u, -t, t)"),
+    Mistake("l1_proximal_step", why="the three cases of the soft threshold with nested np.where",
+            loses=(), old=PROX_U + PROX_RETURN,
+            new="    u = w - learning_rate * grad\n    t = learning_rate * l1\n"
+                "    return np.where(u > t, u - t, np.where(u < -t, u + t, 0.0))"),
 ]
