@@ -10,7 +10,11 @@ from tools.integrity import scan_folder, scan_notebook, scan_source, shipped_sou
 SUSPICIOUS = {
     "np.isclose = lambda *a, **k: True": "changes np.isclose of module numpy",
     "setattr(np, 'isclose', print)": "uses setattr",
-    "import sys\nsys.modules['dl4lib.checks'] = None": "imports sys",
+    "import sys\nsys.modules['dl4lib.checks'] = None": "uses sys.modules",
+    "import sys as s\ns.settrace(print)": "uses sys.settrace",
+    "import sys\nsys.meta_path.insert(0, object())": "uses sys.meta_path",
+    "from sys import _getframe": "uses sys._getframe",
+    "import sys\nsys.stderr = None": "changes sys.stderr of module sys",
     "import dl4lib.checks\n": "imports the grading module dl4lib.checks",
     "from dl4lib import checks\n": "imports the grading module dl4lib",
     "def f():\n    import dl4lib.activations as A\n    A.sigmoid = abs\n": "changes A.sigmoid",
@@ -42,6 +46,7 @@ def test_suspicious_code_is_named_with_its_line(source):
 @pytest.mark.parametrize("source", [
     "import numpy as np\nimport tensorflow as tf\nimport keras\nfrom keras import ops",
     "import functools\nimport warnings\nwarnings.warn('x')",
+    "import sys\nprint('debug', file=sys.stderr)\nsys.stdout.flush()",
     "class MyLayer(keras.layers.Layer):\n    def __init__(self, **kwargs):\n"
     "        super().__init__(**kwargs)\n    def call(self, x):\n        return x",
     "%timeit np.sum(1)\n",
@@ -63,10 +68,10 @@ def test_the_course_answers_and_shipped_free_cells_are_clean():
 def test_a_changed_free_cell_is_scanned_and_locked_cells_are_not():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import os"),
-                nbformat.v4.new_code_cell("import sys"),
+                nbformat.v4.new_code_cell("import socket"),
                 nbformat.v4.new_code_cell("import ctypes")]
     nb.cells[2].metadata["nbgrader"] = {"locked": True, "grade_id": "setup"}
-    assert scan_notebook(nb, shipped={"import os"}) == [(None, "free cell 2, line 1: imports sys")]
+    assert scan_notebook(nb, shipped={"import os"}) == [(None, "free cell 2, line 1: imports socket")]
 
 
 def test_files_beside_the_notebook_that_python_imports_are_listed(tmp_path):

@@ -38,7 +38,8 @@ What stops each kind
 
 What remains possible
 ---------------------
-- A scan is a list of what is suspicious, not a proof: an honest student who imports `os` or uses a
+- A scan is a list of what is suspicious, not a proof (`sys` is allowed for a debug print to
+  `sys.stderr`, its other names are listed): an honest student who imports `os` or uses a
   magic other than %time/%timeit/%matplotlib is flagged too (and reviewed, not penalised).
 - Code that reaches a forbidden capability through an allowed module in a way the scan does not
   list (for example a NumPy or TensorFlow function that executes files) is not flagged; the
@@ -58,9 +59,15 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 ALLOWED_MODULES = {
     "numpy", "math", "cmath", "functools", "itertools", "operator", "collections", "dataclasses",
     "typing", "numbers", "statistics", "time", "random", "warnings", "matplotlib", "keras",
-    "tensorflow", "scipy", "dl4lib",
+    "tensorflow", "scipy", "dl4lib", "sys",
 }
 """Top-level modules an answer may import; anything else is listed."""
+
+SYS_ATTRIBUTES = {"stdout", "stderr", "float_info", "int_info", "maxsize", "version",
+                  "version_info", "platform", "byteorder", "getsizeof", "getrecursionlimit",
+                  "setrecursionlimit", "exit"}
+"""What an answer may use of `sys` (a debug print to `sys.stderr`); any other name is listed
+(`sys.modules`, `sys.settrace`, `sys.meta_path`, `sys._getframe`, ...)."""
 
 GRADING_MODULES = ("dl4lib.checks", "dl4lib.rule_checks", "dl4lib.initializer_checks",
                    "dl4lib.dropout_checks")
@@ -137,6 +144,10 @@ def scan_source(source):
                             a.name in ("checks", "rule_checks", "initializer_checks",
                                        "dropout_checks") for a in node.names)):
                     add(node, f"imports the grading module {name}")
+            if isinstance(node, ast.ImportFrom) and node.module == "sys":
+                for alias in node.names:
+                    if alias.name not in SYS_ATTRIBUTES:
+                        add(node, f"uses sys.{alias.name}")
             for alias in node.names:
                 bound = alias.asname or alias.name.split(".")[0]
                 modules[bound] = alias.name
@@ -144,7 +155,10 @@ def scan_source(source):
             if id(node) not in allowed_magic:
                 add(node, f"uses {node.id}")
         elif isinstance(node, ast.Attribute):
-            if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
+            if isinstance(node.value, ast.Name) and modules.get(node.value.id) == "sys" and \
+                    node.attr not in SYS_ATTRIBUTES:
+                add(node, f"uses sys.{node.attr}")
+            elif node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
                 add(node, f"uses the attribute {node.attr}")
             elif node.attr in SUSPICIOUS_ATTRIBUTES:
                 add(node, f"uses the attribute {node.attr}")
