@@ -13,7 +13,9 @@ environment, `sys.argv` and log file, runs `nbgrader.apps.nbgraderapp.NbGraderAp
 student's kernel (whose sandbox dies with its parent) goes with it. The forkserver itself never
 runs a student's notebook. A daemonic process (a Dask worker started with its default
 `distributed.worker.daemon: True`) may not start children through multiprocessing: `run` then
-falls back to the plain CLI, which costs the imports again.
+falls back to the plain CLI, which costs the imports again. As with any multiprocessing start
+method but fork, each child imports the parent's main module, so a script that grades must keep
+its work under `if __name__ == "__main__":`.
 """
 
 import multiprocessing
