@@ -40,6 +40,9 @@ c.Execute.timeout = 300
 # nbclient's wait for it (iopub_timeout, 4 s by default) fatal for the whole notebook.
 c.Execute.iopub_timeout = 120
 c.Execute.startup_timeout = 300
+# Once the last cell has run, kill the kernel instead of asking it to shut down and waiting for
+# it to exit (seconds per notebook under load): every output is in, and the files it wrote stay.
+c.Execute.shutdown_kernel = "immediate"
 
 # Feedback shows every test cell's result, never the source of its hidden tests, and each
 # animation's last frame instead of all its frames (tools/feedback.py).

@@ -8,8 +8,9 @@
 2. builds a shard `<root>/shards/<assignment>/<student>/`: a private copy of the submission and
    a snapshot of the class gradebook;
 3. runs plain `nbgrader autograde <assignment> --student <student>` there, as nbgrader_config.py
-   configures it, with the kernel in the sandbox (`tools.grading.sandbox`), a per-cell timeout and
-   a total time budget;
+   configures it, in a process of its own forked with nbgrader already imported (`warm`), with
+   the kernel in the sandbox (`tools.grading.sandbox`), a per-cell timeout and a total time
+   budget;
 4. makes the autograded notebook fit for the student's eyes (`publishable`): no hidden test
    source in tracebacks, no path of the grading machine.
 
@@ -26,8 +27,6 @@ import logging
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 import nbformat
 
 from tools.course import ROOT, nbgrader
-from tools.grading import gradebook, sandbox
+from tools.grading import gradebook, sandbox, warm
 
 SANDBOX_UID = sandbox.SANDBOX_USER
 # Environment variables the sandboxed kernel keeps (everything else is cleared).
@@ -116,20 +115,6 @@ def preflight(folder, expected):
             return (f"{name} holds the cell {', '.join(map(repr, twice))} more than once "
                     f"(a copied cell? keep only one)")
     return None
-
-
-def _nbgrader(args, root, env, timeout):
-    """Run nbgrader in its own process group; kill the group at `timeout` seconds."""
-    cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        return None, out
-    return proc.returncode, out
 
 
 def _failure(log):
@@ -218,11 +203,12 @@ def grade_student(root, assignment, student, settings=Settings()):
                  f"--KernelManager.ip={runtime / 'kernel'}"]
     budget = settings.notebook_budget * len(expected)
     try:
-        code, log = _nbgrader(args, shard, env, budget)
+        code = warm.run([*args, f"--CourseDirectory.root={shard}"], ROOT, env,
+                        shard / "autograde.log", budget)
     finally:
         if runtime:
             shutil.rmtree(runtime, ignore_errors=True)
-    (shard / "autograde.log").write_text(log, encoding="utf-8")
+    log = (shard / "autograde.log").read_text(encoding="utf-8", errors="replace")
     autograded = shard / "autograded" / student / assignment
     if code is None:
         outcome.reason = (f"it ran longer than its time budget of {budget} s "
@@ -306,27 +292,31 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
         for student in students:
             finish(grade_student(root, assignment, student, settings))
     else:
+        import dask
         from distributed import Client, LocalCluster, as_completed
 
-        cluster = None
-        if scheduler is None:
-            cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
-                                   processes=True, memory_limit=0, host="127.0.0.1",
-                                   dashboard_address="127.0.0.1:0",
-                                   silence_logs=logging.ERROR)
-        try:
-            with Client(scheduler or cluster) as client:
-                futures = {client.submit(grade_student, str(root), assignment, s, settings,
-                                         key=f"autograde-{assignment}-{s}", pure=False): s
-                           for s in students}
-                for future in as_completed(futures):
-                    try:
-                        outcome = future.result()
-                    except Exception as error:  # noqa: BLE001 - a lost worker fails one student
-                        outcome = Outcome(futures[future], assignment, graded=False,
-                                          reason=f"the grading job crashed: {error!r}")
-                    finish(outcome)
-        finally:
-            if cluster is not None:
-                cluster.close()
+        # Non-daemonic workers may fork each student's nbgrader from a warm forkserver (`warm`);
+        # their nanny still ends them with the cluster.
+        with dask.config.set({"distributed.worker.daemon": False}):
+            cluster = None
+            if scheduler is None:
+                cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
+                                       processes=True, memory_limit=0, host="127.0.0.1",
+                                       dashboard_address="127.0.0.1:0",
+                                       silence_logs=logging.ERROR)
+            try:
+                with Client(scheduler or cluster) as client:
+                    futures = {client.submit(grade_student, str(root), assignment, s, settings,
+                                             key=f"autograde-{assignment}-{s}", pure=False): s
+                               for s in students}
+                    for future in as_completed(futures):
+                        try:
+                            outcome = future.result()
+                        except Exception as error:  # noqa: BLE001 - a lost worker fails one student
+                            outcome = Outcome(futures[future], assignment, graded=False,
+                                              reason=f"the grading job crashed: {error!r}")
+                        finish(outcome)
+            finally:
+                if cluster is not None:
+                    cluster.close()
     return [outcomes[s] for s in students]
