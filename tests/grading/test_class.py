@@ -19,7 +19,8 @@ import pytest
 from tools.course import ROOT, SOLUTIONS
 from tools.grading import gradebook, reference_answers
 from tools.grading.autograde import Settings
-from tools.grading.classroom import Course
+from tools.grading.classroom import Course, class_rows
+from tools.integrity import flagged
 
 pytestmark = pytest.mark.notebooks
 
@@ -178,3 +179,17 @@ def test_class_csv_lists_every_student_with_a_status(graded):
     assert rows["ivo_invalid"]["status"].startswith("could not grade: ")
     assert rows["ada"]["status"] == "graded" and float(rows["ada"]["score"]) > 0
     assert "ada" in grades.read_text(encoding="utf-8")
+
+
+def test_the_tampering_notebook_is_flagged_in_the_gradebook_and_the_class_table(graded):
+    from nbgrader.api import Gradebook
+
+    course = graded["course"]
+    held = {row["student"] for row in flagged(course.root)}
+    assert "eve_tampers" in held and "ada" not in held, held
+    with Gradebook(gradebook.url(course.root)) as gb:
+        (nb,) = gb.find_submission(UNIT, "eve_tampers").notebooks
+        assert nb.flagged  # nbgrader's own marker survives the merge of the shard
+    status = {row[0]: row[-1] for row in class_rows(course.root, graded["second"])}
+    assert "flagged for review" in status["eve_tampers"]
+    assert "flagged" not in status["ada"]

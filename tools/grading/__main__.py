@@ -16,6 +16,7 @@ from pathlib import Path
 from tools.grading.autograde import Settings
 from tools.grading.classroom import Course, class_rows, print_table
 from tools.grading.sandbox import Limits
+from tools.integrity import flagged
 
 
 def parser():
@@ -75,6 +76,13 @@ def summary(course, outcomes, out=print):
     out(f"grades:    {grades} (nbgrader export), {table} (every student, with status)")
     out(f"feedback:  {course.root / 'feedback'}/<student>/<assignment>/<notebook>.html, "
         f"released to {course.exchange}")
+    held = flagged(course.root)
+    if held:
+        out(f"\nFLAGGED FOR REVIEW {len(held)} notebooks (their autograded cells wait for an "
+            "instructor in the formgrader; `python -m tools.integrity <root>` lists them again):")
+        for row in held:
+            out(f"  {row['assignment']} {row['student']} {row['notebook']}: "
+                + "; ".join(row["reasons"]))
     if failed:
         out(f"\nCOULD NOT GRADE {len(failed)} of {len(outcomes)} submissions:")
         for o in failed:

@@ -21,6 +21,7 @@ from pathlib import Path
 from tools.course import ROOT, generate
 from tools.grading import gradebook
 from tools.grading.autograde import Settings, autograde, generate_feedback
+from tools.integrity import flagged
 
 
 class StepFailed(RuntimeError):
@@ -170,12 +171,14 @@ def class_rows(root, outcomes):
     by_assignment = {}
     for o in outcomes:
         by_assignment.setdefault(o.assignment, []).append(o)
+    held = {(r["student"], r["assignment"]) for r in flagged(root)}
     for assignment, group in by_assignment.items():
         totals = gradebook.totals(root, assignment)
         for o in sorted(group, key=lambda o: o.student):
             if o.graded:
                 score, top, late, pending = totals[o.student]
-                status = "; ".join(["graded", *o.notes])
+                review = ["flagged for review"] if (o.student, assignment) in held else []
+                status = "; ".join(["graded", *review, *o.notes])
                 rows.append((o.student, assignment, f"{score:g}", f"{top:g}", f"{late:.0f}",
                              pending, status))
             else:

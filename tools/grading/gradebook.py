@@ -74,6 +74,7 @@ def merge(root, shard, assignment, student):
         for snb in sub.notebooks:
             nb = gb.find_submission_notebook(snb.name, assignment, student)
             nb.late_submission_penalty = snb.late_submission_penalty
+            nb.flagged = snb.flagged  # tools.integrity: held for review
             for g in snb.grades:
                 grade = gb.find_grade(g.name, snb.name, assignment, student)
                 grade.auto_score = g.auto_score
