@@ -127,6 +127,38 @@ def mish_derivative(x):
     return t + x * (1.0 - t**2) * sigmoid(x)
 
 
+GELU_C = np.sqrt(2.0 / np.pi)
+"""sqrt(2 / pi), the slope of the tanh approximation of GELU at 0."""
+GELU_CUBIC = 0.044715
+"""The cubic coefficient of the tanh approximation of GELU."""
+
+
+def _gelu_inner(x):
+    return GELU_C * (x + GELU_CUBIC * x**3)
+
+
+def gelu(x):
+    """GELU, tanh approximation: 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3).
+
+    Hendrycks and Gimpel, 2016; `keras.activations.gelu(x, approximate=True)`. tanh saturates
+    at +-1 instead of overflowing, so this is stable for |x| up to about 1e100 (where x^3
+    overflows).
+    """
+    x = _as_float_array(x)
+    return 0.5 * x * (1.0 + np.tanh(_gelu_inner(x)))
+
+
+def gelu_derivative(x):
+    """gelu'(x) = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+
+    sech^2 u is written as 1 - tanh^2 u: 1 / cosh(u)^2 would overflow once u > 710, that is
+    for |x| above about 27.
+    """
+    x = _as_float_array(x)
+    t = np.tanh(_gelu_inner(x))
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t**2) * GELU_C * (1.0 + 3.0 * GELU_CUBIC * x**2)
+
+
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_derivative),
     "tanh": (tanh, tanh_derivative),
@@ -137,6 +169,7 @@ ACTIVATIONS = {
     "softplus": (softplus, softplus_derivative),
     "swish": (swish, swish_derivative),
     "mish": (mish, mish_derivative),
+    "gelu": (gelu, gelu_derivative),
 }
 """Name -> (function, derivative) for every activation above."""
 

@@ -13,6 +13,8 @@ In training, the batch's `mean` and `var` normalize the batch and update the mov
 at inference the moving averages replace the batch statistics, so an example's output does not
 depend on the other examples of its batch. `dl4lib.batch_norm` does the same with `keras.ops`
 for any feature axis; the tests check that both agree with `keras.layers.BatchNormalization`.
+At inference the normalization is a fixed affine map of every unit, so `fold_batch_norm` can
+merge it into the dense layer before it.
 
 Reference:
     Ioffe and Szegedy, 2015, "Batch Normalization: Accelerating Deep Network Training by
@@ -116,3 +118,27 @@ def batch_norm_inference(x, moving_mean, moving_var, gamma, beta, epsilon=1e-3):
         Array of shape (N, D); row i depends on x[i] only.
     """
     return normalize(x, moving_mean, moving_var, gamma, beta, epsilon)
+
+
+def fold_batch_norm(kernel, bias, moving_mean, moving_var, gamma, beta, epsilon=1e-3):
+    """Fold an inference-mode batch normalization into the dense layer x @ kernel + bias before it.
+
+    With s = gamma / sqrt(moving_var + epsilon), the pair Dense -> BatchNormalization computes
+    s * (x @ kernel + bias - moving_mean) + beta = x @ (kernel * s) + (bias - moving_mean) * s + beta,
+    so one dense layer with the returned kernel and bias gives the same outputs at inference.
+
+    Args:
+        kernel: array of shape (D_in, D), the dense layer's weights.
+        bias: array of shape (D,) (zeros for a layer built with use_bias=False).
+        moving_mean, moving_var, gamma, beta: arrays of shape (D,), the normalization's state.
+        epsilon: float > 0 added to the variance.
+
+    Returns:
+        (kernel, bias): new float64 arrays of shapes (D_in, D) and (D,).
+    """
+    _positive("epsilon", epsilon)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    scale = np.asarray(gamma, dtype=np.float64) / np.sqrt(np.asarray(moving_var, dtype=np.float64)
+                                                          + epsilon)
+    folded_bias = (np.asarray(bias, dtype=np.float64) - moving_mean) * scale + beta
+    return kernel * scale, folded_bias

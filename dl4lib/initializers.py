@@ -170,6 +170,19 @@ def lecun_normal(shape, seed=None):
     return _scaled_normal(shape, 1.0 / fan_in, seed)
 
 
+def leaky_he_normal(shape, negative_slope, seed=None):
+    """He's rule for leaky ReLU: truncated normal with variance 2 / ((1 + a^2) * fan_in).
+
+    Leaky ReLU with negative slope a keeps a fraction (1 + a^2) / 2 of the second moment of a
+    pre-activation that is symmetric around 0, so a layer multiplies the signal's second moment
+    by fan_in * Var(w) * (1 + a^2) / 2; this variance makes that factor 1. a = 0 gives
+    `he_normal`, a = 1 (a linear unit) `lecun_normal`. PyTorch's `kaiming_normal_(w, a=a)` uses
+    the same variance (untruncated). `shape` = (fan_in, fan_out).
+    """
+    fan_in, _ = compute_fans(shape)
+    return _scaled_normal(shape, 2.0 / ((1.0 + negative_slope**2) * fan_in), seed)
+
+
 INITIALIZERS = {
     "glorot_uniform": glorot_uniform,
     "glorot_normal": glorot_normal,

@@ -14,7 +14,9 @@ def keras_reference(name, x):
     import keras
 
     fn = {"leaky_relu": lambda t: keras.activations.leaky_relu(t, negative_slope=0.01),
-          "swish": keras.activations.silu}.get(name, getattr(keras.activations, name, None))
+          "swish": keras.activations.silu,
+          "gelu": lambda t: keras.activations.gelu(t, approximate=True),
+          }.get(name, getattr(keras.activations, name, None))
     return keras.ops.convert_to_numpy(fn(keras.ops.convert_to_tensor(x, dtype="float64")))
 
 
@@ -87,3 +89,19 @@ def test_plot_activations_draws_function_and_derivative():
         A.plot_activations({})
     with pytest.raises(ValueError, match="1-D"):
         A.plot_activations(A.ACTIVATIONS, x=np.zeros((2, 2)))
+
+
+def test_gelu_derivative_golden_values_and_tails():
+    # At 0: 0.5 (1 + tanh 0) + 0 = 0.5; far out the slope is that of ReLU.
+    assert A.gelu_derivative(0.0) == 0.5
+    np.testing.assert_array_equal(A.gelu_derivative(np.array([-1e4, -30.0, 30.0, 1e4])), [0, 0, 1, 1])
+    # The slope dips below 0 and rises above 1: GELU is not monotonic.
+    x = np.linspace(-3, 3, 6001)
+    slope = A.gelu_derivative(x)
+    assert slope.min() == pytest.approx(-0.129, abs=2e-3) and slope.max() == pytest.approx(1.129, abs=2e-3)
+    # The derivative of the tanh form is close to that of the exact x * Phi(x).
+    import math
+
+    exact = np.array([0.5 * (1 + math.erf(v / math.sqrt(2)))
+                      + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in x[::100]])
+    np.testing.assert_allclose(slope[::100], exact, atol=1e-2)

@@ -127,3 +127,42 @@ def test_rejects_bad_epsilon_and_momentum():
         bn.batch_norm_train(x, np.ones(2), np.zeros(2), epsilon=0.0)
     with pytest.raises(ValueError, match="momentum"):
         bn.update_moving_average(np.zeros(2), np.ones(2), momentum=1.5)
+
+
+def test_fold_batch_norm_matches_keras_dense_and_batch_normalization():
+    """A Dense -> BatchNormalization pair with trained-looking state equals one folded Dense."""
+    rng = np.random.default_rng(7)
+    d_in, d, epsilon = 5, 4, 1e-3
+    kernel, bias = rng.normal(size=(d_in, d)), rng.normal(size=d)
+    state = (rng.normal(size=d), rng.uniform(0.1, 4.0, d), rng.uniform(0.5, 2.0, d), rng.normal(size=d))
+    dense, norm = keras.layers.Dense(d), keras.layers.BatchNormalization(epsilon=epsilon)
+    dense.build((None, d_in))
+    norm.build((None, d))
+    dense.set_weights([kernel.astype("float32"), bias.astype("float32")])
+    gamma, beta = state[2], state[3]
+    norm.set_weights([w.astype("float32") for w in (gamma, beta, state[0], state[1])])
+    x = batch((6, d_in), seed=3).astype("float32")
+    expected = np.asarray(norm(dense(x), training=False))
+    copies = [a.copy() for a in (kernel, bias, *state)]
+    new_kernel, new_bias = bn.fold_batch_norm(kernel, bias, *state, epsilon)
+    for before, after in zip(copies, (kernel, bias, *state), strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert new_kernel.shape == (d_in, d) and new_bias.shape == (d,)
+    assert new_kernel.dtype == new_bias.dtype == np.float64
+    np.testing.assert_allclose(x @ new_kernel + new_bias, expected, atol=2e-5)
+
+
+def test_fold_batch_norm_golden_values_and_identity():
+    kernel = np.array([[1.0, 2.0], [3.0, -4.0], [0.5, 0.0]])
+    # moving_var + epsilon = 4 and 0.25: the scales are gamma / 2 = 1 and gamma / 0.5 = 1.
+    new_kernel, new_bias = bn.fold_batch_norm(kernel, np.array([1.0, -1.0]), np.array([3.0, 1.0]),
+                                              np.array([3.5, -0.25]), np.array([2.0, 0.5]),
+                                              np.array([0.5, 0.0]), epsilon=0.5)
+    np.testing.assert_allclose(new_kernel, kernel)
+    np.testing.assert_allclose(new_bias, [1.0 - 3.0 + 0.5, -1.0 - 1.0])
+    # gamma = sqrt(var + eps) and beta = mean undo the normalization: nothing changes.
+    var = np.array([1.0, 3.0])
+    new_kernel, new_bias = bn.fold_batch_norm(kernel, np.zeros(2), np.array([0.2, 0.7]), var,
+                                              np.sqrt(var + 1e-3), np.array([0.2, 0.7]))
+    np.testing.assert_allclose(new_kernel, kernel, rtol=1e-14)
+    np.testing.assert_allclose(new_bias, 0.0, atol=1e-15)

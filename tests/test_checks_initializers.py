@@ -5,7 +5,7 @@ import pytest
 
 from dl4lib import initializers as init
 from dl4lib.checks import CheckError
-from dl4lib.checks.initializers import check_initializer
+from dl4lib.checks.initializers import check_initializer, check_keeps_second_moment
 
 BIG = (400, 600)
 GLOROT_VAR = 2 / (400 + 600)
@@ -118,3 +118,30 @@ def test_calling_the_library_is_refused():
     ns = student_namespace("from dl4lib.initializers import glorot_uniform\n")
     with pytest.raises(CheckError, match="compute it yourself"):
         check_initializer(ns["glorot_uniform"], BIG, GLOROT_VAR)
+
+
+def _leaky(slope):
+    return lambda z: np.where(z > 0, z, slope * z)
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.3, 1.0])
+def test_leaky_he_normal_keeps_the_second_moment_of_leaky_relu(slope):
+    check_keeps_second_moment(init.leaky_he_normal, _leaky(slope), kwargs={"negative_slope": slope},
+                              forbidden=())
+
+
+def test_he_normal_under_leaky_relu_reports_the_factor_per_layer():
+    # Slope 0.5 keeps (1 + 0.25) / 2 of E[z^2]; He's variance 2 / n makes each layer multiply
+    # E[h^2] by 1.25.
+    with pytest.raises(CheckError, match=r"factor 1\.2[0-9]+ per layer") as err:
+        check_keeps_second_moment(init.he_normal, _leaky(0.5), forbidden=(), what="leaky ReLU")
+    assert "leaky ReLU" in str(err.value)
+
+
+def test_second_moment_check_refuses_the_library_and_reports_errors():
+    ns = student_namespace("from dl4lib.initializers import he_normal\n"
+                           "def mine(shape, seed=None):\n    return he_normal(shape, seed)\n")
+    with pytest.raises(CheckError, match="compute it yourself"):
+        check_keeps_second_moment(ns["mine"], _leaky(0.0))
+    with pytest.raises(CheckError, match="not implemented yet"):
+        check_keeps_second_moment(student("    raise NotImplementedError()\n"), _leaky(0.0))

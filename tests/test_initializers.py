@@ -139,3 +139,28 @@ def test_get_returns_named_rule_or_the_callable():
 def test_get_rejects_unknown_name():
     with pytest.raises(ValueError, match="initializer='xavier'"):
         init.get("xavier")
+
+
+@pytest.mark.parametrize("slope, same_as", [(0.0, "he_normal"), (1.0, "lecun_normal")])
+def test_leaky_he_normal_reduces_to_he_and_lecun(slope, same_as):
+    np.testing.assert_array_equal(init.leaky_he_normal(SHAPE, slope, seed=5),
+                                  getattr(init, same_as)(SHAPE, seed=5))
+
+
+@pytest.mark.parametrize("slope", [0.1, 0.5, 2.0])
+def test_leaky_he_normal_variance_keeps_leaky_relu_signal(slope):
+    w = init.leaky_he_normal(BIG, slope, seed=1)
+    assert w.dtype == np.float64 and w.shape == BIG
+    assert w.var() == pytest.approx(2.0 / ((1 + slope**2) * BIG[0]), rel=0.02)
+    # Twenty square leaky-ReLU layers multiply E[h^2] by a factor per layer that is 1 up to the
+    # finite-width noise (a few percent for one network): averaged over six networks.
+    factors = []
+    for seed in range(6):
+        h = np.random.default_rng(seed).standard_normal((500, 300))
+        moments = []
+        for layer in range(20):
+            h = h @ init.leaky_he_normal((300, 300), slope, seed=100 * seed + layer)
+            h = np.where(h > 0, h, slope * h)
+            moments.append(np.mean(h**2))
+        factors.append((moments[-1] / moments[0]) ** (1 / 19))
+    assert np.mean(factors) == pytest.approx(1.0, abs=0.02)

@@ -128,3 +128,27 @@ def test_shapes_are_checked():
         lr_ref.mse(np.zeros(2), np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match="y.shape"):
         lr_ref.mse_gradient(np.zeros(2), np.zeros((4, 2)), np.zeros(3))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_newton_step_lands_on_least_squares_solution_from_any_start(seed):
+    X, y, w = _problem(seed=seed)
+    X = X @ np.array([[1.0, 0.9, 0.0], [0.0, 1.0, 0.5], [0.0, 0.0, 1.0]])  # correlated columns
+    assert lr_ref.condition_number(X) > 50
+    w_new = lr_ref.newton_step(w, lr_ref.mse_gradient(w, X, y), lr_ref.mse_hessian(X))
+    np.testing.assert_allclose(w_new, np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(lr_ref.mse_gradient(w_new, X, y), 0.0, atol=1e-12)
+
+
+def test_newton_step_is_w_minus_inverse_hessian_times_gradient():
+    hessian = np.array([[4.0, 1.0], [1.0, 2.0]])
+    w, grad = np.array([1.0, -1.0]), np.array([3.0, 1.0])
+    w_copy, grad_copy = w.copy(), grad.copy()
+    w_new = lr_ref.newton_step(w, grad, hessian)
+    # H^-1 = [[2, -1], [-1, 4]] / 7, so H^-1 g = [5, 1] / 7.
+    np.testing.assert_allclose(w_new, [1.0 - 5.0 / 7.0, -1.0 - 1.0 / 7.0], rtol=1e-14)
+    assert w_new.dtype == np.float64
+    np.testing.assert_array_equal(w, w_copy)
+    np.testing.assert_array_equal(grad, grad_copy)
+    # Scaling each coordinate by its own curvature is not the same step when H is not diagonal.
+    assert not np.allclose(w_new, w - grad / np.diag(hessian))

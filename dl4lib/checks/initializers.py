@@ -21,6 +21,10 @@ only then compare values (`dl4lib.checks.check_function`):
 
 Each failure raises `dl4lib.checks.CheckError` with the measured and the expected numbers (for the
 variance also their ratio, which usually names the mistake: 1/3, 2, 1/2, ...).
+
+`check_keeps_second_moment` checks what an initializer derived for an activation promises: in a
+deep stack of square layers with that activation, the second moment E[h^2] of the activations
+stays the same from layer to layer.
 """
 
 import numpy as np
@@ -29,7 +33,7 @@ from dl4lib.checks.core import student_call
 from dl4lib.checks.delegation import FRAMEWORKS, check_not_delegating
 from dl4lib.checks.errors import CheckError, fail
 
-__all__ = ["LIBRARY", "check_initializer"]
+__all__ = ["LIBRARY", "check_initializer", "check_keeps_second_moment"]
 
 LIBRARY = ("dl4lib.initializers", *FRAMEWORKS)
 """What a student's initializer must not call by default."""
@@ -126,3 +130,41 @@ def check_initializer(func, shape, variance, *, limit=None, center=0.0, seed=0, 
         fail([f"{call} uses too small a range:",
                f"  the largest |weight - {center:g}| is {deviation.max():.6g}, but values "
                f"should reach close to the bound {limit:.6g}."], hint)
+
+
+def check_keeps_second_moment(func, activation, *, width=400, depth=10, batch=1000, seed=0,
+                              kwargs=None, rtol=0.05, name=None, what="the activation", hint="",
+                              forbidden=LIBRARY, isolate=None):
+    """Check that weights from `func` keep E[h^2] constant through `depth` layers of `activation`.
+
+    A standard normal batch x of shape (batch, width) goes through h <- activation(h @ W_l) with
+    W_l = func((width, width), seed=seed + l, **kwargs). The check measures the mean factor per
+    layer by which E[h^2] changes, (E[h_depth^2] / E[h_1^2]) ** (1 / (depth - 1)), and fails when
+    it is not within `rtol` of 1. `activation` maps an array to an array; `what` names it in the
+    message.
+    """
+    name = name or getattr(func, "__name__", "your initializer")
+    if not callable(func):
+        raise CheckError(f"{name} should be a function, got {func!r}.")
+    check_not_delegating(func, forbidden, name=name)
+    kwargs, isolate = dict(kwargs or {}), dict(isolate or {})
+    h = np.random.default_rng(seed).standard_normal((batch, width))
+    moments = []
+    for layer in range(depth):
+        _, w = _draw(func, name, (width, width), seed + layer, kwargs, hint, isolate, forbidden)
+        w = np.asarray(w, dtype=np.float64)
+        if w.shape != (width, width) or not np.isfinite(w).all():
+            fail([f"{name}(({width}, {width}), ...) should return finite weights of shape "
+                  f"{(width, width)}, got shape {w.shape}."], hint)
+        h = activation(h @ w)
+        moments.append(float(np.mean(h**2)))
+    factor = (moments[-1] / moments[0]) ** (1.0 / (depth - 1)) if moments[0] > 0 else 0.0
+    if not abs(factor - 1.0) <= rtol:
+        args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+        fail([f"With weights from {name}(shape{', ' + args if args else ''}), {depth} layers of "
+              f"{what} do not keep the signal's scale:",
+              f"  E[h^2] after layer 1: {moments[0]:.4g}, after layer {depth}: {moments[-1]:.4g};",
+              f"  it changes by a factor {factor:.4f} per layer, expected 1 (allowed "
+              f"{1 - rtol:g} to {1 + rtol:g}).",
+              "  A factor c per layer means your variance is about c times the one that keeps "
+              "the signal."], hint)

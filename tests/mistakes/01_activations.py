@@ -95,3 +95,25 @@ ALTERNATIVES = [
             old="norms.append(np.sqrt(np.mean(grad**2)))",
             new="norms.append(np.linalg.norm(grad) / np.sqrt(grad.size))"),
 ]
+
+# Exercise 7: the derivative of GELU, derived by the student (added with issue 12).
+GELU = ("test_gelu_derivative", "test_gelu_derivative_hidden")
+GELU_RETURN = "return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t**2) * du_dx"
+MISTAKES += [
+    Mistake("gelu_derivative", why="forgets the product rule: only the (1 + tanh u) / 2 term",
+            old=GELU_RETURN, new="return 0.5 * (1.0 + t)", loses=GELU),
+    Mistake("gelu_derivative", why="forgets the chain rule's du/dx",
+            old=GELU_RETURN, new="return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t**2)", loses=GELU),
+    Mistake("gelu_derivative", why="differentiates u without its cubic term (du/dx = sqrt(2/pi))",
+            old="du_dx = GELU_C * (1.0 + 3.0 * 0.044715 * x**2)", new="du_dx = GELU_C", loses=GELU),
+    Mistake("gelu_derivative", why="sech^2 through np.cosh, which overflows for |x| above about 27",
+            old="(1.0 - t**2)", new="np.cosh(GELU_C * (x + 0.044715 * x**3)) ** -2.0",
+            loses=("test_gelu_derivative_hidden",)),
+]
+
+ALTERNATIVES += [
+    Mistake("gelu_derivative", why="1 - tanh^2 factored, the derivative written through sigmoid(2u)",
+            loses=(), old=GELU_RETURN,
+            new="s = sigmoid(2.0 * GELU_C * (x + 0.044715 * x**3))\n"
+                "    return s + 0.5 * x * (1.0 - t) * (1.0 + t) * du_dx"),
+]

@@ -105,3 +105,28 @@ ALTERNATIVES = [
     Mistake("normal_rules", why="He's standard deviation as a power", loses=(),
             old="std = np.sqrt(2.0 / fan_in)", new="std = (2.0 / fan_in) ** 0.5"),
 ]
+
+# Exercise 6: He's rule for leaky ReLU, derived by the student (added with issue 12).
+LEAKY = ("test_leaky_he_normal", "test_leaky_he_normal_hidden")
+LEAKY_VARIANCE = "variance = 2.0 / ((1.0 + negative_slope**2) * fan_in)"
+MISTAKES += [
+    Mistake("leaky_he_normal", why="ignores the slope: He's variance for plain ReLU",
+            old=LEAKY_VARIANCE, new="variance = 2.0 / fan_in", loses=LEAKY),
+    Mistake("leaky_he_normal", why="the negative half scaled by a instead of a^2",
+            old=LEAKY_VARIANCE, new="variance = 2.0 / ((1.0 + negative_slope) * fan_in)",
+            loses=LEAKY),
+    Mistake("leaky_he_normal", why="the second moment of the negative half added to He's "
+            "variance instead of dividing by it",
+            old=LEAKY_VARIANCE, new="variance = (2.0 + negative_slope**2) / fan_in",
+            loses=LEAKY),
+    Mistake("leaky_he_normal", why="the derived variance used as the standard deviation",
+            old="stddev=np.sqrt(variance) / TRUNCATED_STD", new="stddev=variance / TRUNCATED_STD",
+            loses=LEAKY),
+]
+
+ALTERNATIVES += [
+    Mistake("leaky_he_normal", why="He's gain written as sqrt(2 / (1 + a^2)) over sqrt(fan_in)",
+            loses=(), old=LEAKY_VARIANCE + "\n    return truncated_normal(shape, stddev=np.sqrt(variance)",
+            new="gain = np.sqrt(2.0 / (1.0 + negative_slope**2))\n"
+                "    return truncated_normal(shape, stddev=gain / np.sqrt(fan_in)"),
+]

@@ -70,3 +70,25 @@ ALTERNATIVES = [
     Mistake("standardize", why="zero standard deviations replaced in place", loses=(),
             old="std = np.where(std == 0, 1.0, std)", new="std[std == 0] = 1.0"),
 ]
+
+# Exercise 5: Newton's step (added with issue 12).
+NEWTON = ("test_newton_step", "test_newton_step_hidden")
+NEWTON_RETURN = "return w - np.linalg.solve(hessian, grad)"
+MISTAKES += [
+    Mistake("newton_step", why="multiplies the gradient by H instead of solving with it",
+            old=NEWTON_RETURN, new="return w - hessian @ grad", loses=NEWTON),
+    Mistake("newton_step", why="divides each coordinate by its own curvature (the diagonal of H)",
+            old=NEWTON_RETURN, new="return w - grad / np.diag(hessian)", loses=NEWTON),
+    Mistake("newton_step", why="adds the step: moves away from the minimum",
+            old=NEWTON_RETURN, new="return w + np.linalg.solve(hessian, grad)", loses=NEWTON),
+    Mistake("newton_step", why="a gradient step at 1 / lambda_max instead of the Newton step",
+            old=NEWTON_RETURN, new="return w - grad / np.linalg.eigvalsh(hessian)[-1]", loses=NEWTON),
+]
+
+ALTERNATIVES += [
+    Mistake("newton_step", why="the explicit inverse of H", loses=(),
+            old=NEWTON_RETURN, new="return w - np.linalg.inv(hessian) @ grad"),
+    Mistake("newton_step", why="the step through the eigenvectors of H", loses=(),
+            old=NEWTON_RETURN,
+            new="lam, vec = np.linalg.eigh(hessian)\n    return w - vec @ ((vec.T @ grad) / lam)"),
+]

@@ -100,3 +100,28 @@ ALTERNATIVES = [
             old="variance = ops.mean(ops.square(inputs - mean), axis=0)",
             new="variance = ops.var(inputs, axis=0)"),
 ]
+
+# Exercise 6: folding the normalization into the dense layer before it (added with issue 12).
+FOLD = ("test_fold_batch_norm", "test_fold_batch_norm_hidden")
+MISTAKES += [
+    Mistake("fold_batch_norm", why="scales the rows of the kernel (its inputs) instead of its columns",
+            old="new_kernel = np.asarray(kernel, dtype=np.float64) * scale",
+            new="new_kernel = np.asarray(kernel, dtype=np.float64) * scale[:, None]", loses=FOLD),
+    Mistake("fold_batch_norm", why="forgets to subtract the moving mean from the bias",
+            old="new_bias = (bias - moving_mean) * scale + beta", new="new_bias = bias * scale + beta",
+            loses=FOLD),
+    Mistake("fold_batch_norm", why="scales the moving mean but not the old bias",
+            old="new_bias = (bias - moving_mean) * scale + beta",
+            new="new_bias = bias - moving_mean * scale + beta", loses=FOLD),
+    Mistake("fold_batch_norm", why="epsilon outside the square root",
+            old="scale = gamma / np.sqrt(moving_var + epsilon)",
+            new="scale = gamma / (np.sqrt(moving_var) + epsilon)", loses=FOLD),
+]
+
+ALTERNATIVES += [
+    Mistake("fold_batch_norm", why="the kernel times a diagonal matrix, the bias term by term", loses=(),
+            old="new_kernel = np.asarray(kernel, dtype=np.float64) * scale\n"
+                "    new_bias = (bias - moving_mean) * scale + beta",
+            new="new_kernel = kernel @ np.diag(scale)\n"
+                "    new_bias = beta + scale * bias - scale * moving_mean"),
+]
