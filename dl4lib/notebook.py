@@ -9,15 +9,20 @@ Every student notebook opens with the setup cell of `solutions/header.ipynb`, wh
   before absl::InitializeLog() ...", oneDNN's notice from `port.cc`, "Could not find cuda drivers"
   from `cudart_stub.cc`). ipykernel forwards that descriptor into the cell's output and so into
   nbgrader's feedback. `setup()` therefore (1) sets `TF_CPP_MIN_LOG_LEVEL=3`, which TensorFlow
-  reads once at start-up and which hides its later C++ lines, the failed `cuInit` of a machine
-  without a GPU included (an ERROR line); and (2) installs `QuietImport`, which runs the first
-  `import tensorflow` with descriptor 2 sent to a temporary file and then passes on every line
-  of it except Abseil's log lines. Python warnings and exceptions are untouched.
+  reads once at start-up and which hides its later C++ lines; and (2) installs `QuietImport`,
+  which runs the first `import tensorflow` with descriptor 2 sent to a temporary file and then
+  passes on every line of it except Abseil's log lines. Python warnings and exceptions are
+  untouched.
+  On a machine with a CUDA driver and no GPU (Colab's CPU runtime), XLA's
+  `stream_executor/cuda/cuda_platform.cc` logs `LOG(ERROR) << "failed call to cuInit: "` when
+  TensorFlow first lists its devices, after the import: only the level 3 of (1) hides it
+  (tests/test_notebook.py reproduces it with a stand-in libcuda.so.1).
 - An exercise still holding its stub raises `NotImplementedError`, and a failing check raises
   `dl4lib.checks.CheckError`. `Unfinished`, an IPython custom exception handler, shows either
   as one line on stderr (the message, not a traceback through the library) and lets "Run All"
-  go on, in JupyterLab, Colab and nbclient alike; nbgrader still gives such a test cell 0
-  points (it has stderr output). Any other error stops "Run All" as usual.
+  go on, in JupyterLab, Colab and nbclient alike, as it does for the errors these leave behind
+  in later cells; nbgrader still gives such a test cell 0 points (it has stderr output). Any
+  other error stops "Run All" as usual.
 """
 
 import ast
@@ -32,7 +37,7 @@ import tempfile
 from dl4lib import __version__
 
 # TF_CPP_MIN_LOG_LEVEL=3 hides C++ INFO, WARNING and ERROR lines of TensorFlow/XLA; ERROR is
-# needed because the failed `cuInit` of a machine without a GPU is logged as an error.
+# needed because the failed `cuInit` of a machine with a CUDA driver and no GPU is an ERROR.
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
@@ -136,10 +141,9 @@ class Unfinished:
 
         stub = _bare_not_implemented(value)
         if stub is not None:
-            return (f"NotImplementedError: {_raising_function(stub.__traceback__ or tb)} is not "
-                    "implemented yet (it "
-                    "still holds `raise NotImplementedError()`); this cell runs once you "
-                    "complete it.")
+            where = _raising_function(stub.__traceback__ or tb)
+            return (f"NotImplementedError: {where} is not implemented yet (it still holds "
+                    "`raise NotImplementedError()`); this cell runs once you complete it.")
         if issubclass(etype, CheckError):
             return f"{etype.__name__}: {value}"
         if issubclass(etype, NameError) and getattr(value, "name", None) in self.incomplete:
@@ -159,9 +163,12 @@ class Unfinished:
         result = shell.displayhook.exec_result
         source = shell.transform_cell(result.info.raw_cell or "") if result is not None else ""
         line = self.message(etype, value, tb, bound_names(source), read_names(source))
-        if line is None:
-            shell.showtraceback((etype, value, tb), tb_offset=tb_offset,
-                                running_compiled_code=True)
+        if line is None:  # what IPython shows without a handler
+            if result is None and issubclass(etype, SyntaxError):  # the cell does not parse
+                shell.showsyntaxerror()
+            else:
+                shell.showtraceback((etype, value, tb), tb_offset=tb_offset,
+                                    running_compiled_code=True)
             return []
         if result is not None:
             result.error_in_exec = None

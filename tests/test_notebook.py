@@ -170,12 +170,22 @@ def test_other_errors_keep_their_traceback_and_fail_the_cell(shell, capsys):
     shell.run_cell("def f():\n    return 1 / 0\n")
     capsys.readouterr()
     cells = {"f()": "1 / 0", "print(never_defined)": "never_defined",
-             "raise NotImplementedError('Keras cannot do that')": "Keras cannot do that"}
+             "raise NotImplementedError('Keras cannot do that')": "Keras cannot do that",
+             "eval('1 +')": "SyntaxError"}
     for source, shown in cells.items():
         result = shell.run_cell(source)
         assert not result.success, source
         out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # no colours
         assert "Traceback" in out and shown in out, out
+
+
+def test_a_cell_that_does_not_parse_shows_its_syntax_error(shell, capsys):
+    notebook.setup(shell)
+    capsys.readouterr()
+    result = shell.run_cell("def f(:\n    pass")
+    assert not result.success and isinstance(result.error_before_exec, SyntaxError)
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    assert "SyntaxError" in out and "def f(:" in out, out
 
 
 def test_the_message_stays_on_stderr_when_the_notebook_redirects_sys_stderr(shell, capsys):
