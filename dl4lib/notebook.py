@@ -114,9 +114,9 @@ class Unfinished:
     exercise (undefined, or a dict half filled by a loop), or by a cell that read such a name.
     A cell that later runs through without reading one makes the names it binds complete again.
 
-    For an unfinished exercise the handler writes one line to the kernel's stderr stream (the
-    one of `setup()` time, so a later `sys.stderr = ...` does not move it) and clears the cell's
-    error: the rest of the cell is skipped as with any error, but the kernel replies status "ok",
+    For an unfinished exercise the handler sends one line as the cell's stderr output (not
+    through `sys.stderr`, so a notebook that replaces it cannot hide the line) and clears the
+    cell's error: the rest of the cell is skipped as with any error, but the kernel replies status "ok",
     so Colab's "Run all" (which ignores the `raises-exception` tag), JupyterLab's and nbclient's
     go on. Any other error shows IPython's usual traceback and stops "Run All".
 
@@ -173,10 +173,28 @@ class Unfinished:
         if result is not None:
             result.error_in_exec = None
             self.stopped = result
-        sys.stdout.flush()
-        self.stderr.write(line + "\n")
-        self.stderr.flush()
+        self.write_stderr(shell, line + "\n")
         return [line]
+
+    def write_stderr(self, shell, text):
+        """Send `text` as the running cell's stderr output, whatever `sys.stderr` is now.
+
+        In a kernel it goes out as ipykernel's `_showtraceback` sends an error: through the
+        display hook, with the running cell's parent header (the stream `sys.stderr` was at
+        `setup()` time would carry the header of the cell that last ran with it).
+        """
+        for stream in (sys.stdout, sys.stderr):  # what the cell printed comes first
+            with contextlib.suppress(Exception):
+                stream.flush()
+        hook = shell.displayhook
+        session = getattr(hook, "session", None)
+        if session is None:  # a plain IPython shell, not a kernel
+            self.stderr.write(text)
+            self.stderr.flush()
+            return
+        topic = hook.topic.replace(b"execute_result", b"stream") if hook.topic else None
+        session.send(hook.pub_socket, "stream", {"name": "stderr", "text": text},
+                     hook.parent_header, ident=topic)
 
     def after_cell(self, result):
         """IPython's `post_run_cell` callback: update the names left incomplete."""

@@ -57,12 +57,14 @@ def test_run_all_goes_past_unfinished_exercises_in_this_kernel_version():
         code("print(y)"),
         code("from dl4lib.checks import CheckError\nraise CheckError('relu is wrong')"),
         code("print('still running')"),
+        code("import sys\nsys.stderr = sys.stdout"),
+        code("relu(2.0)"),
         code("1 / 0"),
         code("print('not reached')")])
     client = NotebookClient(nb, timeout=120, kernel_name="python3")
     try:
         client.execute()
-        raise AssertionError("the real bug in cell 6 did not stop the run")
+        raise AssertionError("the real bug in cell 8 did not stop the run")
     except CellExecutionError as error:
         assert "ZeroDivisionError" in str(error)
     outputs = [[(o.output_type, o.get("name"), o.get("text", o.get("ename"))) for o in c.outputs]
@@ -73,4 +75,5 @@ def test_run_all_goes_past_unfinished_exercises_in_this_kernel_version():
     assert outputs[3][0][:2] == ("stream", "stderr") and "`y` is not defined yet" in outputs[3][0][2]
     assert outputs[4] == [("stream", "stderr", "CheckError: relu is wrong\n")]
     assert outputs[5] == [("stream", "stdout", "still running\n")]
-    assert outputs[6][0][:2] == ("error", None) and outputs[7] == []
+    assert outputs[7] == [("stream", "stderr", stub)]  # sys.stderr replaced in an earlier cell
+    assert outputs[8][0][:2] == ("error", None) and outputs[9] == []

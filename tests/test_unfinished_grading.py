@@ -91,5 +91,6 @@ def test_validate_fails_exactly_the_unfinished_exercises_with_their_message(grad
     visible = [c for c in failed["untouched"] if not c.endswith("_hidden")]
     assert {f"test_{e}" for e in DONE} <= set(visible)
     for cell, error in failed["untouched"].items():
-        assert error.count("\n") == 1 and "Traceback" not in error, (cell, error)
+        if cell.startswith("test_"):  # not the written answers, "You did not provide a response"
+            assert error.count("\n") == 1 and "Traceback" not in error, (cell, error)
     assert set(failed["partial"]) == {c for c in failed["untouched"] if not earns(c)}
