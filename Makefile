@@ -56,8 +56,11 @@ course: $(VENV)/.installed
 work: $(VENV)/.installed
 	$(BIN)/python -m tools.course --work
 
+# JupyterLab refuses to start as root (containers, cloud VMs) unless told --allow-root.
+LAB_AS_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: work
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work \
+		$(LAB_AS_ROOT) $(LAB_ARGS)
 
 test-colab: $(COLAB_VENV)/.installed
 	DL4_FAST=1 DL4_CONSTRAINTS=constraints/colab.txt $(COLAB_BIN)/python -m pytest -n 2 \

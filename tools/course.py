@@ -156,57 +156,13 @@ def sync_readme():
     return write_if_changed(README, f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}")
 
 
-RAISES = "raises-exception"
-
-
-def _names(source):
-    """(names a cell binds at any level, names it reads) of a code cell's source."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        tree = ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
-        return set(), set()
-    bound, read = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return bound, read
-
-
-def tag_cells_needing_answers(nb):
-    """Tag `raises-exception` every code cell that fails while an exercise holds its stub.
-
-    Those are the graded test cells and every cell that reads a name bound by an answer cell,
-    or by a cell tagged before it. JupyterLab's "Run All", nbclient and nbval go on after an
-    error in a tagged cell; nbgrader grades tagged cells like the others (an error costs the
-    cell's points). Returns the tagged cells' ids.
-    """
-    needs, tagged = set(), []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        bound, read = _names(cell.source)
-        if meta.get("solution"):
-            needs |= bound
-        elif meta.get("grade") or read & needs:
-            needs |= bound
-            tags = cell.metadata.setdefault("tags", [])
-            if RAISES not in tags:
-                tags.append(RAISES)
-            tagged.append(cell.get("id"))
-    return tagged
-
-
 def release_file(path):
-    """Post-process one released notebook in place: clean it, tag the cells needing answers."""
+    """Post-process one released notebook in place: strip outputs and volatile metadata.
+
+    No cell needs a `raises-exception` tag: the setup cell's `dl4lib.notebook.setup()` lets
+    "Run All" go on past every cell that needs an unfinished exercise (Colab ignores the tag).
+    """
     nb = clean(nbformat.read(path, as_version=4))
-    tag_cells_needing_answers(nb)
     return write_if_changed(path, notebook_text(nb))
 
 
