@@ -5,8 +5,9 @@ The reference for unit 6 ("choosing the learning rate"). Everything is NumPy and
     path = gradient_descent(lambda x: 2 * x, x0=1.0, learning_rate=0.9, steps=20)
 
 returns every iterate x_0, x_1, ..., x_steps, the start point first, so a path can be plotted
-as it is. Learning-rate schedules and clipping live in `dl4lib.schedules` and
-`dl4lib.clipping` (TensorFlow); this module needs neither.
+as it is. `armijo_step_size` chooses a step by backtracking instead of a fixed learning rate.
+Learning-rate schedules and clipping live in `dl4lib.schedules` and `dl4lib.clipping`
+(TensorFlow); this module needs neither.
 """
 
 import numbers
@@ -40,6 +41,46 @@ def gradient_descent(grad, x0, learning_rate, steps):
         x = x - learning_rate * np.asarray(grad(x), dtype=np.float64)
         path.append(x)
     return np.array(path)
+
+
+def armijo_step_size(f, x, g, alpha0=1.0, c1=1e-4, rho=0.5):
+    """Backtracking (Armijo) line search: the first step alpha0 * rho^k that decreases f enough.
+
+    Along the ray x - alpha g, phi(alpha) = f(x - alpha g) has the slope phi'(0) = -g . g when
+    g is the gradient of f at x. A step is accepted when f falls by at least the fraction c1 of
+    what the tangent line promises (the sufficient-decrease or Armijo condition):
+
+        f(x - alpha g) <= f(x) - c1 * alpha * (g . g),
+
+    tried for alpha = alpha0, rho alpha0, rho^2 alpha0, ... For g != 0 a small enough alpha
+    always passes; the loop also ends if alpha underflows to 0.
+
+    Args:
+        f: callable, float or array of shape (d,) -> float.
+        x: float, or array of shape (d,), the current point (not modified).
+        g: the gradient of f at x, the same shape as x (not modified).
+        alpha0: positive float, the first step tried.
+        c1: float in (0, 1), the fraction of the predicted decrease that is demanded.
+        rho: float in (0, 1), the factor a rejected step is multiplied by.
+
+    Returns:
+        float, the accepted step alpha.
+
+    Reference:
+        Nocedal and Wright, "Numerical Optimization", 2nd ed., algorithm 3.1.
+    """
+    for name, value, low, high in (("alpha0", alpha0, 0.0, np.inf), ("c1", c1, 0.0, 1.0),
+                                   ("rho", rho, 0.0, 1.0)):
+        if not low < value < high:
+            raise ValueError(f"Invalid value received for argument `{name}`. Expected a value in "
+                             f"({low}, {high}). Received: {name}={value!r}")
+    x = np.asarray(x, dtype=np.float64)
+    g = np.asarray(g, dtype=np.float64)
+    fx, decrease = float(f(x)), float(np.sum(g * g))
+    alpha = float(alpha0)
+    while float(f(x - alpha * g)) > fx - c1 * alpha * decrease:
+        alpha *= rho
+    return alpha
 
 
 def quartic(x):

@@ -104,6 +104,43 @@ def sgd_step(param, grad, slots, step, *, learning_rate=0.01, momentum=0.0, nest
         param.assign_add(v)
 
 
+
+def heavy_ball_parameters(lambda_min, lambda_max):
+    """The learning rate and momentum of the fastest heavy ball on a quadratic.
+
+    On f(theta) = theta^T H theta / 2 with the eigenvalues of H in [lambda_min, lambda_max],
+    each eigen-direction with curvature lam follows theta_{t+1} = (1 + mu - eta lam) theta_t
+    - mu theta_{t-1}, whose characteristic roots z^2 - (1 + mu - eta lam) z + mu = 0 are complex
+    with modulus sqrt(mu) exactly when (1 - sqrt(mu))^2 <= eta lam <= (1 + sqrt(mu))^2. The
+    smallest mu for which this holds on the whole interval puts its ends on the two bounds:
+
+        eta = (2 / (sqrt(lambda_max) + sqrt(lambda_min)))^2,
+        mu = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2,   kappa = lambda_max / lambda_min,
+
+    and the error then shrinks by sqrt(mu) = (sqrt(kappa) - 1) / (sqrt(kappa) + 1) per step
+    (times a factor linear in t, since the two roots coincide at the ends), against
+    (kappa - 1) / (kappa + 1) for gradient descent at its best learning rate.
+
+    Args:
+        lambda_min: positive float, the smallest curvature.
+        lambda_max: float >= lambda_min, the largest curvature.
+
+    Returns:
+        (learning_rate, momentum), a tuple of two floats.
+
+    Reference:
+        Polyak, "Some methods of speeding up the convergence of iteration methods", 1964;
+        Goh, "Why Momentum Really Works", Distill, 2017.
+    """
+    if not 0 < lambda_min <= lambda_max < math.inf:
+        raise ValueError("Invalid value received for arguments `lambda_min`, `lambda_max`. "
+                         "Expected 0 < lambda_min <= lambda_max < inf. Received: "
+                         f"lambda_min={lambda_min!r}, lambda_max={lambda_max!r}")
+    root_min, root_max = math.sqrt(lambda_min), math.sqrt(lambda_max)
+    learning_rate = (2 / (root_max + root_min)) ** 2
+    momentum = ((root_max - root_min) / (root_max + root_min)) ** 2
+    return learning_rate, momentum
+
 # --- AdaGrad -----------------------------------------------------------------------------------
 
 def init_adagrad(param, initial_accumulator_value=0.0):

@@ -432,3 +432,52 @@ def test_minimize_rejects_bad_steps(steps):
     x = tf.Variable([1.0])
     with pytest.raises(ValueError, match="argument `steps`"):
         minimize(lambda: x**2, [x], "sgd", steps)
+
+
+@pytest.mark.parametrize("lambda_min, lambda_max", [(0.01, 1.0), (1.0, 10.0), (3.0, 75.0)])
+def test_heavy_ball_parameters_give_the_rate_sqrt_mu_on_every_curvature(lambda_min, lambda_max):
+    learning_rate, momentum = optimizers.heavy_ball_parameters(lambda_min, lambda_max)
+    kappa = lambda_max / lambda_min
+    assert np.sqrt(momentum) == pytest.approx((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1))
+    # the spectral radius of the 2x2 iteration matrix is sqrt(momentum) for every curvature
+    # in [lambda_min, lambda_max] (up to round-off at the ends, where the roots coincide)
+    for lam in np.linspace(lambda_min, lambda_max, 9):
+        matrix = np.array([[1 + momentum - learning_rate * lam, -momentum], [1.0, 0.0]])
+        radius = np.max(np.abs(np.linalg.eigvals(matrix)))
+        assert radius == pytest.approx(np.sqrt(momentum), rel=1e-6, abs=1e-6)
+
+
+def test_heavy_ball_parameters_minimize_the_worst_rate_over_a_grid():
+    learning_rate, momentum = optimizers.heavy_ball_parameters(0.1, 1.0)
+
+    def worst_radius(eta, mu):
+        return max(np.max(np.abs(np.linalg.eigvals([[1 + mu - eta * lam, -mu], [1.0, 0.0]])))
+                   for lam in np.linspace(0.1, 1.0, 21))
+
+    best = worst_radius(learning_rate, momentum)
+    for eta in learning_rate * np.array([0.8, 0.9, 1.1, 1.2]):
+        for mu in momentum * np.array([0.8, 0.9, 1.0, 1.1, 1.2]):
+            assert worst_radius(eta, mu) > best - 1e-9
+
+
+def test_heavy_ball_parameters_measured_rate_beats_gradient_descent():
+    curvatures = np.array([0.01, 1.0])
+    learning_rate, momentum = optimizers.heavy_ball_parameters(0.01, 1.0)
+    w, v = np.ones(2), np.zeros(2)
+    for _ in range(200):
+        v = momentum * v - learning_rate * curvatures * w
+        w = w + v
+    # rate sqrt(mu) = 9/11 per step: after 200 steps about (9/11)^200 * 200, far below 1e-10
+    assert np.linalg.norm(w) < 1e-12
+    gd = np.ones(2) * (1 - 2 / 1.01 * curvatures) ** 200  # gradient descent at its best rate
+    assert np.linalg.norm(gd) > 1e-2
+
+
+def test_heavy_ball_parameters_with_equal_curvatures_is_newton_without_momentum():
+    assert optimizers.heavy_ball_parameters(4.0, 4.0) == (0.25, 0.0)
+
+
+@pytest.mark.parametrize("lambdas", [(0.0, 1.0), (2.0, 1.0), (-1.0, 1.0), (1.0, float("inf"))])
+def test_heavy_ball_parameters_reject_invalid_curvatures(lambdas):
+    with pytest.raises(ValueError, match="lambda_min"):
+        optimizers.heavy_ball_parameters(*lambdas)

@@ -57,3 +57,25 @@ ALTERNATIVES = [
             old="norm = np.sqrt(sum(np.sum(np.square(g)) for g in grads))",
             new="norm = np.linalg.norm(np.concatenate([np.ravel(g) for g in grads]))"),
 ]
+
+ARMIJO = ("test_armijo_step_size", "test_armijo_step_size_hidden")
+MISTAKES += [
+    Mistake("armijo_step_size", why="sign error: phi'(0) taken as +g . g, so steps uphill pass the test",
+            old="slope = f(x), -np.sum(g * g)", new="slope = f(x), np.sum(g * g)", loses=ARMIJO),
+    Mistake("armijo_step_size", why="chain rule dropped: phi'(0) taken as -g instead of -g . g",
+            old="-np.sum(g * g)", new="-np.sum(g)", loses=ARMIJO),
+    Mistake("armijo_step_size", why="accepts any decrease of f, ignoring c1 and the tangent's prediction",
+            old="while f(x - alpha * g) > fx + c1 * alpha * slope:", new="while f(x - alpha * g) > fx:",
+            loses=ARMIJO),
+    Mistake("armijo_step_size", why="shrinks before the first test, so alpha0 itself is never tried",
+            old="    alpha = alpha0\n", new="    alpha = rho * alpha0\n", loses=ARMIJO),
+]
+ALTERNATIVES += [
+    Mistake("armijo_step_size", why="counts the halvings k and tests alpha0 * rho**k, with np.vdot", loses=(),
+            old="    fx, slope = f(x), -np.sum(g * g)\n    alpha = alpha0\n"
+                "    while f(x - alpha * g) > fx + c1 * alpha * slope:\n        alpha = rho * alpha\n"
+                "    return float(alpha)",
+            new="    k = 0\n"
+                "    while f(x - alpha0 * rho**k * g) > f(x) - c1 * alpha0 * rho**k * np.vdot(g, g):\n"
+                "        k += 1\n    return float(alpha0 * rho**k)"),
+]

@@ -113,3 +113,25 @@ ALTERNATIVES = [
             old="mean_square.assign(rho * mean_square + (1.0 - rho) * grad * grad)",
             new="mean_square.assign_add((1.0 - rho) * (tf.square(grad) - mean_square))"),
 ]
+
+HEAVY_BALL = ("test_heavy_ball_parameters", "test_heavy_ball_parameters_hidden")
+MISTAKES += [
+    Mistake("heavy_ball_parameters", why="momentum = the rate sqrt(mu): the square is missing",
+            old="momentum = ((root_max - root_min) / (root_max + root_min)) ** 2",
+            new="momentum = (root_max - root_min) / (root_max + root_min)", loses=HEAVY_BALL),
+    Mistake("heavy_ball_parameters", why="learning rate = sqrt(eta): the square is missing",
+            old="learning_rate = (2 / (root_max + root_min)) ** 2",
+            new="learning_rate = 2 / (root_max + root_min)", loses=HEAVY_BALL),
+    Mistake("heavy_ball_parameters", why="keeps gradient descent's best rate 2 / (lambda_min + lambda_max)",
+            old="learning_rate = (2 / (root_max + root_min)) ** 2",
+            new="learning_rate = 2 / (lambda_min + lambda_max)", loses=HEAVY_BALL),
+]
+ALTERNATIVES += [
+    Mistake("heavy_ball_parameters", why="through kappa, with ** 0.5", loses=(),
+            old="    root_min, root_max = np.sqrt(lambda_min), np.sqrt(lambda_max)\n"
+                "    learning_rate = (2 / (root_max + root_min)) ** 2\n"
+                "    momentum = ((root_max - root_min) / (root_max + root_min)) ** 2\n",
+            new="    kappa = lambda_max / lambda_min\n"
+                "    momentum = ((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2\n"
+                "    learning_rate = 4 / (lambda_max**0.5 + lambda_min**0.5) ** 2\n"),
+]
