@@ -92,8 +92,8 @@ def setup_cell_source():
     """The first code cell of every student notebook: installs dl4lib where missing, sets up."""
     return (
         "# Setup: installs the course library dl4lib where it is missing (on Colab: the version\n"
-        "# this notebook was released with); then quiets TensorFlow's start-up and shortens the\n"
-        "# message of an exercise you have not done yet. Run it first.\n"
+        "# this notebook was released with); then quiets TensorFlow's start-up and lets Run All\n"
+        "# go past exercises you have not done yet (one line each). Run it first.\n"
         "import importlib, importlib.util, subprocess, sys\n"
         "\n"
         'if importlib.util.find_spec("dl4lib") is None:\n'
