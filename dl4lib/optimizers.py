@@ -328,6 +328,35 @@ def adam_step(param, grad, slots, step, *, learning_rate=0.001, beta_1=0.9, beta
         param.assign_sub((learning_rate / correction_1) * m / (tf.sqrt(v_hat) + epsilon))
 
 
+def adam_expected_step(mean, std, learning_rate=0.001, epsilon=1e-7):
+    """Adam's average update of one coordinate whose gradients are noisy, once the moments settle.
+
+    If a coordinate's gradients are independent draws with mean `mean` and standard deviation
+    `std`, then after many steps (bias corrections near 1, both running means close to their
+    expectations) m_hat ~ E[g] = mean and v_hat ~ E[g^2] = mean^2 + std^2, so the update
+    theta_{t+1} - theta_t = -learning_rate * m_hat / (sqrt(v_hat) + epsilon) is on average
+
+        -learning_rate * mean / (sqrt(mean^2 + std^2) + epsilon).
+
+    Its size is learning_rate times the gradient's signal-to-noise ratio |mean| / sqrt(mean^2 +
+    std^2): a full learning_rate on a clean gradient, much less where the noise dominates.
+
+    Args:
+        mean: float array (any shape), the gradients' mean per coordinate.
+        std: float array broadcastable with `mean`, their standard deviation, >= 0.
+        learning_rate: positive float.
+        epsilon: float >= 0, added to sqrt(v_hat) as in `adam_step`.
+
+    Returns:
+        float64 array of the broadcast shape: the expected update (negative where mean > 0).
+    """
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    if np.any(std < 0):
+        raise ValueError("Invalid value received for argument `std`. Expected values >= 0. "
+                         f"Received: std={std.min()!r} among them")
+    return -learning_rate * mean / (np.sqrt(mean**2 + std**2) + epsilon)
+
+
 # --- Nadam -------------------------------------------------------------------------------------
 
 def init_nadam(param):

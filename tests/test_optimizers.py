@@ -481,3 +481,34 @@ def test_heavy_ball_parameters_with_equal_curvatures_is_newton_without_momentum(
 def test_heavy_ball_parameters_reject_invalid_curvatures(lambdas):
     with pytest.raises(ValueError, match="lambda_min"):
         optimizers.heavy_ball_parameters(*lambdas)
+
+
+def test_adam_expected_step_matches_a_simulated_adam_on_noisy_gradients():
+    """Adam on gradients of mean 1 and noise sigma moves, on average, by the formula's step
+    (200 coordinates per sigma, so that the average step is not itself noisy)."""
+    from dl4lib.optimizers import adam_expected_step
+
+    sigmas = np.array([0.0, 1.0, 4.0])
+    noise = np.repeat(sigmas[:, None], 200, axis=1)
+    rng = np.random.default_rng(3)
+    beta_1, beta_2, lr, eps = 0.9, 0.999, 0.01, 1e-7
+    m = v = theta = np.zeros_like(noise)
+    steps = 2000
+    for t in range(1, steps + 1):
+        if t == steps // 2 + 1:
+            halfway = theta.copy()
+        g = 1.0 + noise * rng.normal(size=noise.shape)
+        m, v = beta_1 * m + (1 - beta_1) * g, beta_2 * v + (1 - beta_2) * g * g
+        theta = theta - lr * (m / (1 - beta_1**t)) / (np.sqrt(v / (1 - beta_2**t)) + eps)
+    measured = ((theta - halfway) / (steps - steps // 2)).mean(axis=1)
+    np.testing.assert_allclose(measured, adam_expected_step(np.ones(3), sigmas, lr, eps), rtol=0.03)
+
+
+def test_adam_expected_step_is_the_signal_to_noise_ratio_and_rejects_a_negative_std():
+    from dl4lib.optimizers import adam_expected_step
+
+    got = adam_expected_step(np.array([3.0, -3.0, 0.0]), np.array([4.0, 4.0, 1.0]), 0.1, 0.0)
+    np.testing.assert_allclose(got, [-0.06, 0.06, 0.0])
+    assert got.dtype == np.float64
+    with pytest.raises(ValueError, match="`std`"):
+        adam_expected_step(np.ones(2), np.array([1.0, -1.0]))

@@ -2,7 +2,12 @@
 
 from tools.grading import Mistake
 
-BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden") for ex in ("adam", "adamw", "amsgrad")}
+STEADY = "    return -learning_rate * mean / (np.sqrt(mean**2 + std**2) + epsilon)"
+STEADY_BODY = ("    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)\n"
+               "    if np.any(std < 0):\n"
+               "        raise ValueError(f\"std must be >= 0, got {std.min()}\")\n" + STEADY)
+
+BOTH = {ex: (f"test_{ex}", f"test_{ex}_hidden") for ex in ("adam", "adamw", "amsgrad", "adam_expected_step")}
 
 MISTAKES = [
     Mistake("adam", why="Adam without bias correction",
@@ -59,6 +64,31 @@ MISTAKES += [
             loses=BOTH["amsgrad"]),
 ]
 
+MISTAKES += [
+    # Exercise 4: Adam's average step on a noisy gradient (a derivation).
+    Mistake("adam_expected_step", why="v_hat taken as the variance std**2 alone",
+            old=STEADY, new="    return -learning_rate * mean / (np.sqrt(std**2) + epsilon)",
+            loses=BOTH["adam_expected_step"]),
+    Mistake("adam_expected_step", why="no square root: divides by v_hat itself",
+            old=STEADY, new="    return -learning_rate * mean / (mean**2 + std**2 + epsilon)",
+            loses=BOTH["adam_expected_step"]),
+    Mistake("adam_expected_step", why="the sign of the update: ascends",
+            old=STEADY, new="    return learning_rate * mean / (np.sqrt(mean**2 + std**2) + epsilon)",
+            loses=BOTH["adam_expected_step"]),
+    Mistake("adam_expected_step", why="the standard deviation used as the variance",
+            old=STEADY, new="    return -learning_rate * mean / (np.sqrt(mean**2 + std) + epsilon)",
+            loses=BOTH["adam_expected_step"]),
+    Mistake("adam_expected_step", why="ignores the noise: a full step of learning_rate",
+            old=STEADY, new="    return -learning_rate * np.sign(mean) + 0.0 * std",
+            loses=BOTH["adam_expected_step"]),
+    Mistake("adam_expected_step", why="epsilon inside the square root (matters for tiny gradients)",
+            old=STEADY, new="    return -learning_rate * mean / np.sqrt(mean**2 + std**2 + epsilon)",
+            loses=("test_adam_expected_step_hidden",)),
+    Mistake("adam_expected_step", why="accepts a negative std",
+            old="    if np.any(std < 0):\n        raise ValueError(f\"std must be >= 0, got {std.min()}\")\n",
+            new="", loses=("test_adam_expected_step_hidden",)),
+]
+
 ALTERNATIVES = [
     Mistake("adam", why="Keras' form: bias corrections folded into the step size and epsilon",
             loses=(),
@@ -72,4 +102,13 @@ ALTERNATIVES = [
             new="param.assign(param * (1.0 - learning_rate * weight_decay))"),
     Mistake("amsgrad", why="running maximum with tf.where", loses=(),
             old="v_max.assign(tf.maximum(v_max, v))", new="v_max.assign(tf.where(v > v_max, v, v_max))"),
+    Mistake("adam_expected_step", why="np.hypot for the root of the second moment", loses=(),
+            old=STEADY, new="    return -learning_rate * mean / (np.hypot(mean, std) + epsilon)"),
+    Mistake("adam_expected_step", why="np.array copies, .any(), the signal-to-noise ratio first",
+            loses=(), old=STEADY_BODY,
+            new="    mean = np.array(mean, dtype=float)\n    std = np.array(std, dtype=float)\n"
+                "    if (std < 0).any():\n"
+                "        raise ValueError('a negative std is not a standard deviation')\n"
+                "    snr = mean / (np.sqrt(np.square(mean) + np.square(std)) + epsilon)\n"
+                "    return -learning_rate * snr"),
 ]
