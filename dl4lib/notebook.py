@@ -254,8 +254,10 @@ def _bare_not_implemented(value):
     new `NotImplementedError` whose message is its "in user code" traceback, with the stub's
     error as `__context__`.
     """
+    from dl4lib.checks.errors import is_stub
+
     while isinstance(value, NotImplementedError):
-        if not str(value):
+        if is_stub(value):
             return value
         value = value.__context__
     return None

@@ -295,28 +295,29 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
         import dask
         from distributed import Client, LocalCluster, as_completed
 
-        # Non-daemonic workers may fork each student's nbgrader from a warm forkserver (`warm`);
-        # their nanny still ends them with the cluster.
-        with dask.config.set({"distributed.worker.daemon": False}):
-            cluster = None
-            if scheduler is None:
+        cluster = None
+        if scheduler is None:
+            # Non-daemonic workers may fork each student's nbgrader from a warm forkserver
+            # (`warm`); their nanny still ends them with the cluster. Workers read the setting
+            # when they start, which LocalCluster does before it returns.
+            with dask.config.set({"distributed.worker.daemon": False}):
                 cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
                                        processes=True, memory_limit=0, host="127.0.0.1",
                                        dashboard_address="127.0.0.1:0",
                                        silence_logs=logging.ERROR)
-            try:
-                with Client(scheduler or cluster) as client:
-                    futures = {client.submit(grade_student, str(root), assignment, s, settings,
-                                             key=f"autograde-{assignment}-{s}", pure=False): s
-                               for s in students}
-                    for future in as_completed(futures):
-                        try:
-                            outcome = future.result()
-                        except Exception as error:  # noqa: BLE001 - a lost worker fails one student
-                            outcome = Outcome(futures[future], assignment, graded=False,
-                                              reason=f"the grading job crashed: {error!r}")
-                        finish(outcome)
-            finally:
-                if cluster is not None:
-                    cluster.close()
+        try:
+            with Client(scheduler or cluster) as client:
+                futures = {client.submit(grade_student, str(root), assignment, s, settings,
+                                         key=f"autograde-{assignment}-{s}", pure=False): s
+                           for s in students}
+                for future in as_completed(futures):
+                    try:
+                        outcome = future.result()
+                    except Exception as error:  # noqa: BLE001 - a lost worker fails one student
+                        outcome = Outcome(futures[future], assignment, graded=False,
+                                          reason=f"the grading job crashed: {error!r}")
+                    finish(outcome)
+        finally:
+            if cluster is not None:
+                cluster.close()
     return [outcomes[s] for s in students]
