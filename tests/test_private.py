@@ -1,0 +1,185 @@
+"""The private release (`tools.private`): reference answers withheld, public tests still fair.
+
+Built once for unit 1 at fast sizes: its students' package must not hold the withheld code,
+the reference answers and every alternative correct answer must pass every public test with it,
+each typical mistake must fail exactly the public tests it fails with the full library, and the
+hidden tests' values must not be in it.
+"""
+
+import ast
+import importlib
+import inspect
+import zipfile
+
+import nbformat
+import pytest
+
+from tools import private
+from tools.course import COURSE, SOLUTIONS
+from tools.grading.samples import (
+    grade_id,
+    is_answer,
+    load_mistakes,
+    pack,
+    reference_answers,
+    strip_markers,
+    with_mistakes,
+)
+
+pytestmark = pytest.mark.notebooks
+
+UNIT, NOTEBOOK = "01_activations", "activations.ipynb"
+URL = "https://courses.example.org/dl4/dl4lib-0.1.0-py3-none-any.whl"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("private") / "release"
+    withheld, kept = private.build(dest, URL, units=[UNIT], fast=True, report=lambda *a: None)
+    return dest, withheld, kept
+
+
+def _is_test(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade") and not is_answer(cell)
+
+
+def verdicts(nb, pythonpath, tmp_path):
+    """grade_id -> the test cell's output text, "" when it passed (no error, nothing on stderr)."""
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import dl4lib, pathlib\nprint('DL4LIB', pathlib.Path(dl4lib.__file__).parent)"))
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(
+        env=private.kernel_env(pythonpath, fast=True))
+    loaded = nb.cells[-1].outputs[0]["text"].split()[-1]
+    result = {}
+    for cell in nb.cells:
+        if _is_test(cell):
+            bad = [o for o in cell.outputs if o.output_type == "error"
+                   or o.get("name") == "stderr"]
+            result[grade_id(cell)] = "\n".join(
+                o.get("text", "") or "\n".join(o.get("traceback", [])) for o in bad)
+    return loaded, result
+
+
+def submission(answers):
+    """The student release of unit 1 with `answers` (grade_id -> source) filled in."""
+    nb = nbformat.read(COURSE / UNIT / NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if is_answer(cell) and grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return nb
+
+
+def test_the_withheld_code_is_in_neither_the_package_nor_the_wheel(release):
+    dest, withheld, kept = release
+    assert ("dl4lib.activations", "sigmoid") in withheld
+    assert ("dl4lib.gradient_flow", "layer_gradient_norms") in withheld
+    assert ("dl4lib.activations", "plot_activations") in kept  # an ungraded cell calls it
+    wheel = next((dest / "dist").glob("dl4lib-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = {name: zf.read(name).decode("utf-8", "replace") for name in zf.namelist()
+                   if name.startswith("dl4lib/")}
+    assert "dl4lib/withheld.pkl" in shipped
+    for module, name in withheld:
+        original = inspect.getsource(getattr(importlib.import_module(module), name))
+        body = ast.parse(original).body[0].body[1:]  # the statements after the docstring
+        assert body, name
+        path = module.replace(".", "/") + ".py"
+        for text in (shipped[path], (dest / "package" / path).read_text()):
+            for statement in body:
+                code = ast.get_source_segment(original, statement)
+                assert code not in text, f"{module}.{name}: {code!r} is still shipped"
+
+
+def test_the_private_course_installs_the_private_package_and_is_otherwise_the_release(release):
+    dest = release[0]
+    private_nb = nbformat.read(dest / "course" / UNIT / NOTEBOOK, as_version=4)
+    public_nb = nbformat.read(COURSE / UNIT / NOTEBOOK, as_version=4)
+    assert f"dl4lib @ {URL}" in private_nb.cells[0].source
+    assert "git+https://" not in private_nb.cells[0].source
+    assert [c.source for c in private_nb.cells[1:]] == [c.source for c in public_nb.cells[1:]]
+
+
+def test_the_reference_and_every_alternative_answer_pass_every_public_test(release, tmp_path):
+    dest = release[0]
+    submissions = [reference_answers(UNIT, NOTEBOOK)]
+    for group in pack(load_mistakes(UNIT, "ALTERNATIVES")):
+        submissions.append(with_mistakes(UNIT, NOTEBOOK, group))
+    for i, answers in enumerate(submissions):
+        work = tmp_path / str(i)
+        work.mkdir()
+        loaded, result = verdicts(submission(answers), [dest / "package"], work)
+        assert loaded == str(dest / "package" / "dl4lib")
+        assert result and not any(result.values()), {k: v for k, v in result.items() if v}
+
+
+def test_each_typical_mistake_fails_the_same_public_tests_as_with_the_full_library(
+        release, tmp_path):
+    dest, caught = release[0], 0
+    for i, group in enumerate(pack(load_mistakes(UNIT))):
+        nb = submission(with_mistakes(UNIT, NOTEBOOK, group))
+        (tmp_path / f"p{i}").mkdir()
+        (tmp_path / f"f{i}").mkdir()
+        _, withheld = verdicts(nbformat.from_dict(nb), [dest / "package"], tmp_path / f"p{i}")
+        _, full = verdicts(nbformat.from_dict(nb), [], tmp_path / f"f{i}")
+        failing = {k for k, v in full.items() if v}
+        caught += len(failing)
+        assert {k for k, v in withheld.items() if v} == failing, [m.why for m in group]
+        assert not any("withheld" in withheld[k] for k in failing), [m.why for m in group]
+    assert caught >= 6  # the public tests catch most of unit 1's mistakes
+
+
+def test_the_hidden_tests_values_are_not_in_the_package(release, tmp_path):
+    """The solution notebook, hidden tests included, run with the students' package: every
+    test cell with hidden tests fails, because none of their inputs was recorded."""
+    dest = release[0]
+    nb = nbformat.read(SOLUTIONS / UNIT / NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if is_answer(cell):
+            cell.source = strip_markers(cell.source)
+    hidden = {grade_id(c) for c in nb.cells if "BEGIN HIDDEN TESTS" in c.source}
+    assert len(hidden) >= 6
+    _, result = verdicts(nb, [dest / "package"], tmp_path)
+    for cell in hidden:
+        assert "is withheld in this course" in result[cell], cell
+    assert not any(result[c] for c in result if c not in hidden)
+
+
+def test_a_replay_miss_names_the_function_and_says_when_it_is_checked(release, tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom dl4lib import activations\n"
+            "from dl4lib.checks import CheckError\n"
+            "try:\n    activations.sigmoid(np.array([0.123]))\n"
+            "except CheckError as err:\n    print(err)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, check=True,
+                         env=private.kernel_env([release[0] / "package"], fast=True)).stdout
+    assert "dl4lib.activations.sigmoid is withheld in this course" in out
+    assert "when your instructor grades" in out
+
+
+def test_a_release_folder_that_exists_is_never_overwritten(tmp_path):
+    (tmp_path / "mine.txt").write_text("notes")
+    with pytest.raises(FileExistsError, match="nothing is overwritten"):
+        private.build(tmp_path, URL, units=[UNIT], fast=True)
+    assert (tmp_path / "mine.txt").read_text() == "notes"
+
+
+def test_stub_source_keeps_signature_and_docstring_and_drops_the_body():
+    source = ('import numpy as np\n\n\ndef f(x, alpha=0.5):\n    """Doc."""\n'
+              '    y = np.exp(x)\n    return alpha * y\n\n\ndef g(x):\n    return x\n')
+    out = private.stub_source(source, ["f"])
+    assert "np.exp(x)" not in out and "alpha * y" not in out
+    assert ('@_withheld\ndef f(x, alpha=0.5):\n    """Doc."""\n'
+            '    return _replay(__name__, \'f\', locals())\n') in out
+    assert out.index("from dl4lib.withheld import") < out.index("@_withheld")
+    assert "def g(x):\n    return x\n" in out
+    ast.parse(out)
+    with pytest.raises(ValueError, match="no module-level functions"):
+        private.stub_source(source, ["h"])
+    with pytest.raises(ValueError, match="own lines"):
+        private.stub_source("def f(x): return x\n", ["f"])
