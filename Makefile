@@ -8,6 +8,8 @@
 #   make test-browser  a student's session in JupyterLab, in headless Chromium (CI runs both)
 #   make lint    ruff
 #   make bench   the benchmarks in benchmarks/
+#   make private-release DEST=... URL=...  instructors grading for credit: the students' package
+#                without reference answers, and notebooks that install it from URL (README)
 #   make quoted-numbers  re-run units 2-5 and 8 at full size (minutes) and check the numbers their text quotes
 
 PYTHON ?= python3
@@ -22,7 +24,7 @@ CONSTRAINTS ?= constraints/tested.txt
 COLAB_VENV ?= .venv-colab
 COLAB_BIN := $(abspath $(COLAB_VENV))/bin
 
-.PHONY: demo test course lint bench work lab test-colab test-browser quoted-numbers
+.PHONY: demo test course lint bench work lab test-colab test-browser quoted-numbers private-release
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version)'
@@ -52,6 +54,10 @@ test-browser: $(VENV)/.installed
 
 course: $(VENV)/.installed
 	$(BIN)/python -m tools.course
+
+private-release: $(VENV)/.installed
+	$(if $(and $(DEST),$(URL)),,$(error give DEST=<new folder> URL=<where students install the wheel from>))
+	$(BIN)/python -m tools.private $(DEST) --package-url $(URL)
 
 work: $(VENV)/.installed
 	$(BIN)/python -m tools.course --work

@@ -107,7 +107,7 @@ class _Recorder:
                 raise Unkeyable("changes its arguments")
             if outcome[0] == "return":
                 _canonical(outcome[1])
-            pickle.dumps(outcome)
+            pickle.dumps((pristine, outcome))
         except (Unkeyable, TypeError, pickle.PicklingError, AttributeError) as err:
             why = str(err) if str(err) == "changes its arguments" else f"returns {err}"
             self.unsafe.setdefault(key, why)
