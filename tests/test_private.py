@@ -183,3 +183,24 @@ def test_stub_source_keeps_signature_and_docstring_and_drops_the_body():
         private.stub_source(source, ["h"])
     with pytest.raises(ValueError, match="own lines"):
         private.stub_source("def f(x): return x\n", ["f"])
+
+
+def test_a_call_key_tells_apart_what_a_replay_must_not_confuse():
+    import numpy as np
+
+    from dl4lib import activations
+    from dl4lib.withheld import Unkeyable, _close, call_key
+
+    x = np.array([0.5, -1.0])
+    keys = {call_key({"x": x}), call_key({"x": x.astype(np.float32)}),
+            call_key({"x": x[::-1].copy()}), call_key({"x": x, "alpha": 0.5}),
+            call_key({"x": 0.5}), call_key({"x": np.float64(0.5)}), call_key({"x": [0.5, -1.0]}),
+            call_key({"f": activations.tanh}), call_key({"f": activations.sigmoid})}
+    assert len(keys) == 9
+    assert call_key({"x": x.copy()}) == call_key({"x": x})
+    for value in (lambda v: v, np.random.default_rng(0), object()):
+        with pytest.raises(Unkeyable):
+            call_key({"f": value})
+    assert _close({"x": x + 1e-12}, {"x": x})
+    assert not _close({"x": x + 1e-6}, {"x": x})
+    assert not _close({"x": x.astype(np.float32)}, {"x": x})
