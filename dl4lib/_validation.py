@@ -7,7 +7,7 @@ rate=1.5". A check returns the value converted (a float, a tuple of ints), so a 
     self.rate = check_number("rate", rate, low=0.0, high=1.0, high_open=True)
 
 A condition that no check covers raises `invalid_argument(name, expected, value)`, so the format
-is written here only. The module imports no NumPy: `check_array` reads an array's `.shape`.
+is written here only. The module imports no NumPy: `check_array_shape` reads an array's `.shape`.
 """
 
 import math
@@ -47,7 +47,14 @@ def check_number(name, value, *, low=None, high=None, low_open=False, high_open=
         low, high: bounds, None for none; `low_open` / `high_open` exclude them.
         integer: demand an integer (an int or an integral NumPy scalar).
     """
+    number = isinstance(value, numbers.Integral if integer else numbers.Real)
+    if number and not isinstance(value, bool) and (integer or math.isfinite(value)) and (
+            low is None or value > low or value == low and not low_open) and (
+            high is None or value < high or value == high and not high_open):
+        return int(value) if integer else float(value)
     kind = "an integer value" if integer else "a float value"
+    if number and not integer and not math.isfinite(value):
+        kind = "a finite float value"  # nan and inf pass no bound, so say why
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
     if low is not None and high is not None:
@@ -57,15 +64,8 @@ def check_number(name, value, *, low=None, high=None, low_open=False, high_open=
     elif high is not None:
         expected = f"{kind} {'<' if high_open else '<='} {_bound(high)}"
     else:
-        expected = "an integer" if integer else "a finite float value"
-    if (not isinstance(value, numbers.Integral if integer else numbers.Real)
-            or isinstance(value, bool) or not math.isfinite(value)):
-        raise invalid_argument(name, expected, value)
-    if low is not None and (value < low or low_open and value == low):
-        raise invalid_argument(name, expected, value)
-    if high is not None and (value > high or high_open and value == high):
-        raise invalid_argument(name, expected, value)
-    return int(value) if integer else float(value)
+        expected = kind if integer else "a finite float value"
+    raise invalid_argument(name, expected, value)
 
 
 def check_one_of(name, value, options):
@@ -91,7 +91,7 @@ def check_shape(name, value, *, ndim=None, allow_zero=False, allow_none=False):
     sizes = "non-negative" if allow_zero else "positive"
     expected = f"a tuple of {count} {sizes} ints{' or None' if allow_none else ''}"
     try:
-        shape = tuple(value) if not isinstance(value, str) else None
+        shape = None if isinstance(value, str) else tuple(value)
     except TypeError:
         shape = None
     if shape is None or (ndim is not None and len(shape) != ndim):
@@ -109,7 +109,7 @@ def _format_shape(shape):
     return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
 
 
-def check_array(name, array, shape, *, non_empty=False):
+def check_array_shape(name, array, shape, *, non_empty=False):
     """Return `array` if its shape matches `shape`, else raise ValueError naming `name.shape`.
 
     The array is not converted: pass a NumPy array (`np.asarray(x, dtype=np.float64)`) or a
@@ -122,7 +122,7 @@ def check_array(name, array, shape, *, non_empty=False):
             size, named in the message), e.g. ("N", "D") or (x.shape[0],).
         non_empty: also demand at least one entry.
 
-    Example: `check_array("y", y, (len(x),))` raises "Invalid value received for argument `y`.
+    Example: `check_array_shape("y", y, (len(x),))` raises "Invalid value received for argument `y`.
     Expected an array of shape (100,). Received: y.shape=(99,)".
     """
     expected = f"a{' non-empty' if non_empty else 'n'} array of shape {_format_shape(shape)}"

@@ -13,7 +13,7 @@ students to write their own.
 
 import numpy as np
 
-from dl4lib._validation import check_array, invalid_argument
+from dl4lib._validation import check_array_shape, invalid_argument
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -192,7 +192,7 @@ def plot_activations(functions, x=None, axes=None):
     if not functions:
         raise invalid_argument("functions", "a non-empty dict name -> (function, derivative)",
                                functions)
-    x = np.linspace(-5, 5, 401) if x is None else check_array("x", _as_float_array(x), ("N",))
+    x = np.linspace(-5, 5, 401) if x is None else check_array_shape("x", _as_float_array(x), ("N",))
     if axes is None:
         ncols = min(3, len(functions))
         nrows = -(-len(functions) // ncols)

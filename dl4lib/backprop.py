@@ -32,14 +32,14 @@ Reference:
 
 import numpy as np
 
-from dl4lib._validation import check_array, check_number, invalid_argument
+from dl4lib._validation import check_array_shape, check_number, invalid_argument
 from dl4lib.activations import sigmoid
 from dl4lib.batch_norm_numpy import batch_statistics
 from dl4lib.regularization import check_rate
 
 
 def _batch(x, name="x"):
-    return check_array(name, np.asarray(x, dtype=np.float64), ("N", "D"))
+    return check_array_shape(name, np.asarray(x, dtype=np.float64), ("N", "D"))
 
 
 def _same_shape(dout, shape, node):
@@ -66,8 +66,8 @@ class Linear:
     """
 
     def __init__(self, W, b):
-        W = check_array("W", np.array(W, dtype=np.float64), ("D", "M"))
-        b = check_array("b", np.array(b, dtype=np.float64), (W.shape[1],))
+        W = check_array_shape("W", np.array(W, dtype=np.float64), ("D", "M"))
+        b = check_array_shape("b", np.array(b, dtype=np.float64), (W.shape[1],))
         self.params = {"W": W, "b": b}
         self.grads = {}
         self.x = None
@@ -162,8 +162,8 @@ class BatchNorm:
     """
 
     def __init__(self, gamma, beta, epsilon=1e-3):
-        gamma = check_array("gamma", np.array(gamma, dtype=np.float64), ("D",))
-        beta = check_array("beta", np.array(beta, dtype=np.float64), gamma.shape)
+        gamma = check_array_shape("gamma", np.array(gamma, dtype=np.float64), ("D",))
+        beta = check_array_shape("beta", np.array(beta, dtype=np.float64), gamma.shape)
         epsilon = check_number("epsilon", epsilon, low=0, low_open=True)
         self.params = {"gamma": gamma, "beta": beta}
         self.grads = {}
@@ -248,7 +248,7 @@ def _pair(pred, target):
     pred = np.asarray(pred, dtype=np.float64)
     if pred.size == 0:
         raise invalid_argument("pred", "a non-empty array", pred.shape, attribute="shape")
-    return pred, check_array("target", np.asarray(target, dtype=np.float64), pred.shape)
+    return pred, check_array_shape("target", np.asarray(target, dtype=np.float64), pred.shape)
 
 
 def softmax_cross_entropy(logits, labels):
@@ -267,7 +267,7 @@ def softmax_cross_entropy(logits, labels):
         (loss, dlogits): a float and an array of shape (N, C).
     """
     z = _batch(logits, "logits")
-    labels = check_array("labels", np.asarray(labels), (z.shape[0],))
+    labels = check_array_shape("labels", np.asarray(labels), (z.shape[0],))
     classes = f"integer class indices in [0, {z.shape[1]})"
     if labels.dtype.kind not in "iu":
         raise invalid_argument("labels", classes, labels.dtype, attribute="dtype")
@@ -351,7 +351,7 @@ def train(model, x, y, loss, *, epochs, batch_size, learning_rate, momentum, rng
         List of floats: the batch loss of every step, before that step's update.
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y)
-    y = check_array("y", y, (len(x), *y.shape[1:]))  # one row of y per row of x
+    y = check_array_shape("y", y, (len(x), *y.shape[1:]))  # one row of y per row of x
     nodes = getattr(model, "nodes", [model])
     velocities = [{} for _ in nodes]
     history = []

@@ -23,11 +23,11 @@ Reference:
 
 import numpy as np
 
-from dl4lib._validation import check_array, check_number
+from dl4lib._validation import check_array_shape, check_number
 
 
 def _batch(x):
-    return check_array("x", np.asarray(x, dtype=np.float64), ("N", "D"), non_empty=True)
+    return check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", "D"), non_empty=True)
 
 
 def batch_statistics(x):

@@ -25,7 +25,7 @@ the step h away), never changes `x`, and raises ValueError when `f` returns nan 
 
 import numpy as np
 
-from dl4lib._validation import check_array, invalid_argument
+from dl4lib._validation import check_array_shape, invalid_argument
 
 TINY = 1e-8
 """The floor of the denominator of `rel_error`, as in CS231n."""
@@ -122,7 +122,7 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     for index in np.ndindex(x.shape):
         plus = _finite(_shifted(f, x, index, h), f"x{list(index)} + {h:g}")
         minus = _finite(_shifted(f, x, index, -h), f"x{list(index)} - {h:g}")
-        check_array("dout", dout, plus.shape)  # the shape of f(x)
+        check_array_shape("dout", dout, plus.shape)  # the shape of f(x)
         grad[index] = np.sum((plus - minus) * dout) / (2 * h)
     return grad
 
@@ -143,7 +143,7 @@ def rel_error(a, b, tiny=TINY):
         ValueError: when the shapes differ (the message gives both) or a value is nan.
     """
     a = np.asarray(a, dtype=np.float64)
-    b = check_array("b", np.asarray(b, dtype=np.float64), a.shape)
+    b = check_array_shape("b", np.asarray(b, dtype=np.float64), a.shape)
     if np.isnan(a).any() or np.isnan(b).any():
         raise ValueError("rel_error got nan values; the gradient is not defined there.")
     if a.size == 0:

@@ -14,7 +14,7 @@ vanishing gradient problem.
 
 import numpy as np
 
-from dl4lib._validation import check_array
+from dl4lib._validation import check_array_shape
 
 
 def layer_gradient_norms(weights, x, activation, derivative):
@@ -30,10 +30,10 @@ def layer_gradient_norms(weights, x, activation, derivative):
         Array of shape (L,): entry l - 1 is sqrt(mean((dL/dz_l)^2)) over the batch and units,
         first layer first.
     """
-    a = check_array("x", np.asarray(x, dtype=np.float64), ("N", "n_0"))
+    a = check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", "n_0"))
     pre_activations = []
     for i, w in enumerate(weights):
-        check_array(f"weights[{i}]", w, (a.shape[1], f"n_{i + 1}"))
+        check_array_shape(f"weights[{i}]", w, (a.shape[1], f"n_{i + 1}"))
         z = a @ w
         pre_activations.append(z)
         a = activation(z)

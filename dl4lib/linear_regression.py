@@ -18,14 +18,14 @@ These are the references the unit 3 notebook compares the students' functions wi
 
 import numpy as np
 
-from dl4lib._validation import check_array
+from dl4lib._validation import check_array_shape
 
 
 def _as_problem(X, y=None):
-    X = check_array("X", np.asarray(X, dtype=np.float64), ("N", "D"))
+    X = check_array_shape("X", np.asarray(X, dtype=np.float64), ("N", "D"))
     if y is None:
         return X
-    return X, check_array("y", np.asarray(y, dtype=np.float64), (X.shape[0],))
+    return X, check_array_shape("y", np.asarray(y, dtype=np.float64), (X.shape[0],))
 
 
 def mse(w, X, y):

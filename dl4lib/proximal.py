@@ -23,7 +23,7 @@ Reference:
 
 import numpy as np
 
-from dl4lib._validation import check_array, check_number
+from dl4lib._validation import check_array_shape, check_number
 
 
 def soft_threshold(u, threshold):
@@ -56,8 +56,8 @@ def l1_regression_path(x, y, l1, learning_rate, steps, proximal):
     Returns:
         the weights after 0, 1, ..., steps steps: an array of shape (steps + 1, D).
     """
-    x = check_array("x", np.asarray(x, dtype=np.float64), ("N", "D"))
-    y = check_array("y", np.asarray(y, dtype=np.float64), (x.shape[0],))
+    x = check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", "D"))
+    y = check_array_shape("y", np.asarray(y, dtype=np.float64), (x.shape[0],))
     w = np.zeros(x.shape[1])
     path = [w]
     for _ in range(steps):

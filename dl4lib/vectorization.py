@@ -9,7 +9,7 @@
 
 import numpy as np
 
-from dl4lib._validation import check_array
+from dl4lib._validation import check_array_shape
 
 
 def loss_grid(x, y, W1, W2):
@@ -26,10 +26,10 @@ def loss_grid(x, y, W1, W2):
     Returns:
         Float64 array Z of the shape of W1.
     """
-    x = check_array("x", np.asarray(x, dtype=np.float64), ("N", 2))
-    y = check_array("y", np.asarray(y, dtype=np.float64), (x.shape[0],))
+    x = check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", 2))
+    y = check_array_shape("y", np.asarray(y, dtype=np.float64), (x.shape[0],))
     W1 = np.asarray(W1, dtype=np.float64)
-    W2 = check_array("W2", np.asarray(W2, dtype=np.float64), W1.shape)
+    W2 = check_array_shape("W2", np.asarray(W2, dtype=np.float64), W1.shape)
     predictions = x @ np.vstack([W1.ravel(), W2.ravel()])  # (N, G): one column per grid point
     return np.mean((predictions - y[:, None]) ** 2, axis=0).reshape(W1.shape)
 
@@ -47,7 +47,7 @@ def pairwise_sq_distances(a, b):
     Returns:
         Float64 array of shape (N, M).
     """
-    a = check_array("a", np.asarray(a, dtype=np.float64), ("N", "K"))
-    b = check_array("b", np.asarray(b, dtype=np.float64), ("M", a.shape[1]))
+    a = check_array_shape("a", np.asarray(a, dtype=np.float64), ("N", "K"))
+    b = check_array_shape("b", np.asarray(b, dtype=np.float64), ("M", a.shape[1]))
     sq = (a ** 2).sum(axis=1)[:, None] + (b ** 2).sum(axis=1)[None, :] - 2.0 * a @ b.T
     return np.maximum(sq, 0.0)

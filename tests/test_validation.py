@@ -6,8 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from dl4lib._validation import (check_array, check_number, check_one_of, check_shape,
-                                invalid_argument)
+from dl4lib._validation import check_array_shape, check_number, check_one_of, check_shape, invalid_argument
 
 
 def test_a_rate_in_a_half_open_interval():
@@ -35,10 +34,13 @@ def test_integers_and_one_sided_bounds():
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), np.float64("nan")])
 def test_a_number_must_be_finite_even_without_a_bound_that_excludes_it(bad):
-    with pytest.raises(ValueError, match=f"Received: epsilon={bad}"):
+    with pytest.raises(ValueError, match=f"Expected a finite float value > 0. Received: "
+                                         f"epsilon={bad}"):
         check_number("epsilon", bad, low=0, low_open=True)
-    with pytest.raises(ValueError, match="Expected a finite float value"):
+    with pytest.raises(ValueError, match=f"Expected a finite float value. Received: x={bad}"):
         check_number("x", bad)
+    with pytest.raises(ValueError, match=r"Expected a float value in \[0, 1\). Received: rate=2"):
+        check_number("rate", 2, low=0, high=1, high_open=True)
 
 
 def test_bounds_print_as_given():
@@ -85,23 +87,23 @@ def test_shapes_with_zero_sizes_or_free_entries():
 
 def test_array_shapes_with_named_and_fixed_sizes():
     x = np.zeros((4, 3))
-    assert check_array("x", x, ("N", "D")) is x
-    assert check_array("x", x, (4, "D")) is x
+    assert check_array_shape("x", x, ("N", "D")) is x
+    assert check_array_shape("x", x, (4, "D")) is x
     with pytest.raises(ValueError, match=r"argument `x`. Expected an array of shape \(N, D\). "
                                          r"Received: x.shape=\(3,\)"):
-        check_array("x", np.zeros(3), ("N", "D"))
+        check_array_shape("x", np.zeros(3), ("N", "D"))
     with pytest.raises(ValueError, match=r"Expected an array of shape \(4,\). "
                                          r"Received: y.shape=\(5,\)"):
-        check_array("y", np.zeros(5), (len(x),))
+        check_array_shape("y", np.zeros(5), (len(x),))
     with pytest.raises(ValueError, match=r"Received: W.shape=\(4, 2\)"):
-        check_array("W", np.zeros((4, 2)), (x.shape[1], "M"))
+        check_array_shape("W", np.zeros((4, 2)), (x.shape[1], "M"))
 
 
 def test_an_empty_array_is_refused_only_when_asked():
-    assert check_array("x", np.zeros((0, 3)), ("N", "D")).shape == (0, 3)
+    assert check_array_shape("x", np.zeros((0, 3)), ("N", "D")).shape == (0, 3)
     with pytest.raises(ValueError, match=r"Expected a non-empty array of shape \(N, D\). "
                                          r"Received: x.shape=\(0, 3\)"):
-        check_array("x", np.zeros((0, 3)), ("N", "D"), non_empty=True)
+        check_array_shape("x", np.zeros((0, 3)), ("N", "D"), non_empty=True)
 
 
 def test_the_module_imports_neither_numpy_nor_tensorflow():
