@@ -111,3 +111,27 @@ def test_the_module_imports_neither_numpy_nor_tensorflow():
            "'keras') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Being merged by another branch; they move to `_validation` once that lands.
+PENDING = {"hyperparams.py", "lr_range_test.py"}
+
+
+def test_the_message_format_is_written_only_in_validation():
+    import ast
+    from pathlib import Path
+
+    import dl4lib
+
+    written = []
+    for path in sorted(Path(dl4lib.__file__).parent.glob("*.py")):
+        if path.name in {"_validation.py", *PENDING}:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        written += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and "Invalid value" in node.value and id(node) not in docstrings]
+    assert written == [], "raise dl4lib._validation.invalid_argument(...) instead"
