@@ -13,6 +13,8 @@ students to write their own.
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape, invalid_argument
+
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -188,17 +190,17 @@ def plot_activations(functions, x=None, axes=None):
     import matplotlib.pyplot as plt
 
     if not functions:
-        raise ValueError("Expected at least one activation to plot, got an empty dict.")
-    x = np.linspace(-5, 5, 401) if x is None else _as_float_array(x)
-    if x.ndim != 1:
-        raise ValueError(f"Expected `x` to be 1-D, got shape {x.shape}.")
+        raise invalid_argument("functions", "a non-empty dict name -> (function, derivative)",
+                               functions)
+    x = np.linspace(-5, 5, 401) if x is None else check_array_shape("x", _as_float_array(x), ("N",))
     if axes is None:
         ncols = min(3, len(functions))
         nrows = -(-len(functions) // ncols)
         _, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 3 * nrows), squeeze=False)
     axes = np.ravel(axes)
-    if len(axes) < len(functions):
-        raise ValueError(f"Got {len(axes)} axes for {len(functions)} functions.")
+    if axes.size < len(functions):
+        raise invalid_argument("axes", f"at least {len(functions)} axes, one per function",
+                               axes.size, attribute="size")
     for ax, (name, (f, df)) in zip(axes, functions.items(), strict=False):
         ax.plot(x, f(x), label=name)
         ax.plot(x, df(x), "--", label=f"{name}'")

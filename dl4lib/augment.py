@@ -14,10 +14,10 @@ Reference: the CIFAR-10 augmentation of He et al., "Deep Residual Learning for I
 Recognition", CVPR 2016, section 4.2.
 """
 
-import numbers
-
 import keras
 from keras import ops
+
+from dl4lib._validation import check_number
 
 
 @keras.saving.register_keras_serializable(package="dl4lib")
@@ -39,10 +39,7 @@ class RandomCropFlip(keras.layers.Layer):
 
     def __init__(self, padding=4, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(padding, numbers.Integral) or isinstance(padding, bool) or padding < 0:
-            raise ValueError("Invalid value received for argument `padding`. Expected a "
-                             f"non-negative int. Received: padding={padding!r}")
-        self.padding = int(padding)
+        self.padding = check_number("padding", padding, low=0, integer=True)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 

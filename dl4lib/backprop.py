@@ -32,17 +32,14 @@ Reference:
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape, check_number, invalid_argument
 from dl4lib.activations import sigmoid
 from dl4lib.batch_norm_numpy import batch_statistics
 from dl4lib.regularization import check_rate
 
 
 def _batch(x, name="x"):
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2:
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a batch of "
-                         f"shape (N, D). Received: {name}.shape={x.shape}")
-    return x
+    return check_array_shape(name, np.asarray(x, dtype=np.float64), ("N", "D"))
 
 
 def _same_shape(dout, shape, node):
@@ -69,10 +66,8 @@ class Linear:
     """
 
     def __init__(self, W, b):
-        W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)
-        if W.ndim != 2 or b.shape != (W.shape[1],):
-            raise ValueError(f"Linear needs W of shape (D, M) and b of shape (M,); received "
-                             f"W.shape={W.shape} and b.shape={b.shape}.")
+        W = check_array_shape("W", np.array(W, dtype=np.float64), ("D", "M"))
+        b = check_array_shape("b", np.array(b, dtype=np.float64), (W.shape[1],))
         self.params = {"W": W, "b": b}
         self.grads = {}
         self.x = None
@@ -167,13 +162,9 @@ class BatchNorm:
     """
 
     def __init__(self, gamma, beta, epsilon=1e-3):
-        gamma, beta = np.array(gamma, dtype=np.float64), np.array(beta, dtype=np.float64)
-        if gamma.ndim != 1 or beta.shape != gamma.shape:
-            raise ValueError(f"BatchNorm needs gamma and beta of shape (D,); received "
-                             f"gamma.shape={gamma.shape} and beta.shape={beta.shape}.")
-        if not epsilon > 0:
-            raise ValueError(f"Invalid value received for argument `epsilon`. Expected a float "
-                             f"value > 0. Received: epsilon={epsilon!r}")
+        gamma = check_array_shape("gamma", np.array(gamma, dtype=np.float64), ("D",))
+        beta = check_array_shape("beta", np.array(beta, dtype=np.float64), gamma.shape)
+        epsilon = check_number("epsilon", epsilon, low=0, low_open=True)
         self.params = {"gamma": gamma, "beta": beta}
         self.grads = {}
         self.epsilon = epsilon
@@ -253,13 +244,11 @@ class Sequential:
         return dout
 
 
-def _pair(pred, target, what):
+def _pair(pred, target):
     pred = np.asarray(pred, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
-    if pred.shape != target.shape or pred.size == 0:
-        raise ValueError(f"{what}: pred and target must have the same non-empty shape; received "
-                         f"pred.shape={pred.shape} and target.shape={target.shape}.")
-    return pred, target
+    if pred.size == 0:
+        raise invalid_argument("pred", "a non-empty array", pred.shape, attribute="shape")
+    return pred, check_array_shape("target", np.asarray(target, dtype=np.float64), pred.shape)
 
 
 def softmax_cross_entropy(logits, labels):
@@ -278,14 +267,14 @@ def softmax_cross_entropy(logits, labels):
         (loss, dlogits): a float and an array of shape (N, C).
     """
     z = _batch(logits, "logits")
-    labels = np.asarray(labels)
-    if labels.shape != (z.shape[0],) or labels.dtype.kind not in "iu":
-        raise ValueError(f"softmax_cross_entropy needs integer labels of shape (N,) for logits "
-                         f"of shape (N, C); received logits.shape={z.shape} and "
-                         f"labels.shape={labels.shape} (dtype {labels.dtype}).")
-    if labels.size and (labels.min() < 0 or labels.max() >= z.shape[1]):
-        raise ValueError(f"labels must be class indices in [0, {z.shape[1]}); received values "
-                         f"from {labels.min()} to {labels.max()}.")
+    labels = check_array_shape("labels", np.asarray(labels), (z.shape[0],))
+    classes = f"integer class indices in [0, {z.shape[1]})"
+    if labels.dtype.kind not in "iu":
+        raise invalid_argument("labels", classes, labels.dtype, attribute="dtype")
+    if labels.size and labels.min() < 0:
+        raise invalid_argument("labels", classes, labels.min(), attribute="min()")
+    if labels.size and labels.max() >= z.shape[1]:
+        raise invalid_argument("labels", classes, labels.max(), attribute="max()")
     shifted = z - z.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     n = z.shape[0]
@@ -303,7 +292,7 @@ def mse(pred, target):
     For pred of shape (N, K) this is Keras' `MeanSquaredError`: the mean over the K outputs,
     then over the N examples.
     """
-    pred, target = _pair(pred, target, "mse")
+    pred, target = _pair(pred, target)
     diff = pred - target
     return float(np.mean(diff ** 2)), 2.0 * diff / diff.size
 
@@ -315,7 +304,7 @@ def mae(pred, target):
 
     with the subgradient 0 where pred == target (`np.sign(0) == 0`, as TensorFlow).
     """
-    pred, target = _pair(pred, target, "mae")
+    pred, target = _pair(pred, target)
     diff = pred - target
     return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size
 
@@ -334,9 +323,8 @@ def sgd_momentum_step(params, grads, velocities, learning_rate, momentum):
         learning_rate: float > 0.
         momentum: float in [0, 1).
     """
-    if not learning_rate > 0 or not 0 <= momentum < 1:
-        raise ValueError(f"sgd_momentum_step needs learning_rate > 0 and momentum in [0, 1); "
-                         f"received learning_rate={learning_rate!r}, momentum={momentum!r}.")
+    learning_rate = check_number("learning_rate", learning_rate, low=0, low_open=True)
+    momentum = check_number("momentum", momentum, low=0, high=1, high_open=True)
     for name, param in params.items():
         v = velocities.get(name, np.zeros_like(param))
         v = momentum * v - learning_rate * grads[name]
@@ -363,9 +351,7 @@ def train(model, x, y, loss, *, epochs, batch_size, learning_rate, momentum, rng
         List of floats: the batch loss of every step, before that step's update.
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y)
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same number of examples; received "
-                         f"x.shape={x.shape} and y.shape={y.shape}.")
+    y = check_array_shape("y", y, (len(x), *y.shape[1:]))  # one row of y per row of x
     nodes = getattr(model, "nodes", [model])
     velocities = [{} for _ in nodes]
     history = []

@@ -23,17 +23,15 @@ Reference:
     Reducing Internal Covariate Shift", https://arxiv.org/abs/1502.03167.
 """
 
-import numbers
-
 import keras
 from keras import ops
 
+from dl4lib._validation import check_number
+
 
 def _check_axis(axis, ndim):
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"Invalid value received for argument `axis`. Expected an axis in "
-                         f"[{-ndim}, {ndim}) for inputs of rank {ndim}. Received: axis={axis}")
-    return axis % ndim
+    """`axis` of a rank-`ndim` input as an index in [0, ndim)."""
+    return check_number("axis", axis, low=-ndim, high=ndim, high_open=True, integer=True) % ndim
 
 
 def _broadcast(v, ndim, axis):
@@ -114,18 +112,10 @@ class BatchNorm(keras.layers.Layer):
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
-            raise ValueError(f"Invalid value received for argument `axis`. Expected an int. "
-                             f"Received: axis={axis!r}")
-        if not isinstance(momentum, numbers.Real) or not 0 < momentum < 1:
-            raise ValueError(f"Invalid value received for argument `momentum`. Expected a float "
-                             f"value in (0, 1). Received: momentum={momentum!r}")
-        if not isinstance(epsilon, numbers.Real) or not epsilon > 0:
-            raise ValueError(f"Invalid value received for argument `epsilon`. Expected a float "
-                             f"value > 0. Received: epsilon={epsilon!r}")
-        self.axis = int(axis)
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.axis = check_number("axis", axis, integer=True)
+        self.momentum = check_number("momentum", momentum, low=0, high=1, low_open=True,
+                                     high_open=True)
+        self.epsilon = check_number("epsilon", epsilon, low=0, low_open=True)
         self.supports_masking = True
 
     def build(self, input_shape):

@@ -23,19 +23,11 @@ Reference:
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape, check_number
+
 
 def _batch(x):
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2 or x.shape[0] == 0:
-        raise ValueError(f"Invalid value received for argument `x`. Expected a non-empty batch "
-                         f"of shape (N, D). Received: x.shape={x.shape}")
-    return x
-
-
-def _positive(name, value):
-    if not value > 0:
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a float "
-                         f"value > 0. Received: {name}={value!r}")
+    return check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", "D"), non_empty=True)
 
 
 def batch_statistics(x):
@@ -64,7 +56,7 @@ def normalize(x, mean, var, gamma, beta, epsilon=1e-3):
     Returns:
         Array of shape (N, D).
     """
-    _positive("epsilon", epsilon)
+    check_number("epsilon", epsilon, low=0, low_open=True)
     x = _batch(x)
     mean, var, gamma, beta = (np.asarray(v, dtype=np.float64) for v in (mean, var, gamma, beta))
     return gamma * (x - mean) / np.sqrt(var + epsilon) + beta
@@ -97,9 +89,7 @@ def update_moving_average(moving, batch_value, momentum=0.99):
     Returns:
         Array of shape (D,), the new moving average; the inputs are not modified.
     """
-    if not 0 <= momentum <= 1:
-        raise ValueError(f"Invalid value received for argument `momentum`. Expected a float "
-                         f"value in [0, 1]. Received: momentum={momentum!r}")
+    check_number("momentum", momentum, low=0, high=1)
     moving = np.asarray(moving, dtype=np.float64)
     batch_value = np.asarray(batch_value, dtype=np.float64)
     return moving * momentum + batch_value * (1.0 - momentum)
@@ -136,7 +126,7 @@ def fold_batch_norm(kernel, bias, moving_mean, moving_var, gamma, beta, epsilon=
     Returns:
         (kernel, bias): new float64 arrays of shapes (D_in, D) and (D,).
     """
-    _positive("epsilon", epsilon)
+    check_number("epsilon", epsilon, low=0, low_open=True)
     kernel = np.asarray(kernel, dtype=np.float64)
     scale = np.asarray(gamma, dtype=np.float64) / np.sqrt(np.asarray(moving_var, dtype=np.float64)
                                                           + epsilon)

@@ -5,17 +5,9 @@ return a new list of the same shapes. `dl4lib.optimizers.Optimizer` calls them w
 with `clipvalue=` or `global_clipnorm=`.
 """
 
-import math
-import numbers
-
 import tensorflow as tf
 
-
-def _check_positive(name, value):
-    if (not isinstance(value, numbers.Real) or isinstance(value, bool) or not value > 0
-            or not math.isfinite(value)):
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a positive "
-                         f"float. Received: {name}={value!r}")
+from dl4lib._validation import check_number
 
 
 def clip_by_value(grads, clipvalue):
@@ -33,7 +25,7 @@ def clip_by_value(grads, clipvalue):
     Returns:
         List of tensors of shapes S_1, ..., S_k.
     """
-    _check_positive("clipvalue", clipvalue)
+    clipvalue = check_number("clipvalue", clipvalue, low=0, low_open=True)
     return [tf.clip_by_value(g, -clipvalue, clipvalue) for g in grads]
 
 
@@ -65,7 +57,7 @@ def clip_by_global_norm(grads, global_clipnorm):
         Pascanu, Mikolov and Bengio, "On the difficulty of training recurrent neural
         networks", ICML 2013.
     """
-    _check_positive("global_clipnorm", global_clipnorm)
+    global_clipnorm = check_number("global_clipnorm", global_clipnorm, low=0, low_open=True)
     norm = global_norm(grads)
     scale = global_clipnorm / tf.maximum(norm, tf.cast(global_clipnorm, norm.dtype))
     return [g * tf.cast(scale, g.dtype) for g in grads]

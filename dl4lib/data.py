@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dl4lib._validation import check_number
 from dl4lib.utils import fast_mode
 
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
@@ -274,10 +275,8 @@ def synthetic_cifar10(n_train=5000, n_test=1000, seed=0):
     Returns:
         A `CIFAR10` tuple whose `source` starts with "SYNTHETIC".
     """
-    for name, n in (("n_train", n_train), ("n_test", n_test)):
-        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"Invalid value received for argument `{name}`. Expected a positive "
-                             f"int. Received: {name}={n!r}")
+    n_train = check_number("n_train", n_train, low=1, integer=True)
+    n_test = check_number("n_test", n_test, low=1, integer=True)
     rng = np.random.default_rng(seed)
     patterns = _patterns(rng)
     x_train, y_train = synthetic_split(n_train, patterns, rng)

@@ -10,9 +10,9 @@ Learning-rate schedules and clipping live in `dl4lib.schedules` and `dl4lib.clip
 (TensorFlow); this module needs neither.
 """
 
-import numbers
-
 import numpy as np
+
+from dl4lib._validation import check_number
 
 
 def gradient_descent(grad, x0, learning_rate, steps):
@@ -32,9 +32,7 @@ def gradient_descent(grad, x0, learning_rate, steps):
         float64 array of shape (steps + 1,) for a scalar x0, (steps + 1, d) for x0 of shape
         (d,); row 0 is x0 and row t the point after t updates.
     """
-    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
-        raise ValueError("Invalid value received for argument `steps`. Expected a non-negative "
-                         f"int. Received: steps={steps!r}")
+    steps = check_number("steps", steps, low=0, integer=True)
     x = np.asarray(x0, dtype=np.float64)
     path = [x]
     for _ in range(steps):
@@ -69,15 +67,13 @@ def armijo_step_size(f, x, g, alpha0=1.0, c1=1e-4, rho=0.5):
     Reference:
         Nocedal and Wright, "Numerical Optimization", 2nd ed., algorithm 3.1.
     """
-    for name, value, low, high in (("alpha0", alpha0, 0.0, np.inf), ("c1", c1, 0.0, 1.0),
-                                   ("rho", rho, 0.0, 1.0)):
-        if not low < value < high:
-            raise ValueError(f"Invalid value received for argument `{name}`. Expected a value in "
-                             f"({low}, {high}). Received: {name}={value!r}")
+    alpha0 = check_number("alpha0", alpha0, low=0, low_open=True)
+    c1 = check_number("c1", c1, low=0, high=1, low_open=True, high_open=True)
+    rho = check_number("rho", rho, low=0, high=1, low_open=True, high_open=True)
     x = np.asarray(x, dtype=np.float64)
     g = np.asarray(g, dtype=np.float64)
     fx, decrease = float(f(x)), float(np.sum(g * g))
-    alpha = float(alpha0)
+    alpha = alpha0
     while float(f(x - alpha * g)) > fx - c1 * alpha * decrease:
         alpha *= rho
     return alpha

@@ -1,29 +1,9 @@
 """Inverted dropout as a Keras layer, written with `keras.ops` and `keras.random` only."""
 
-import numbers
-
 import keras
 from keras import ops
 
-from dl4lib._validation import check_number
-
-
-def _check_noise_shape(noise_shape):
-    if noise_shape is None:
-        return None
-    message = (f"Invalid value received for argument `noise_shape`. Expected None or a tuple "
-               f"of positive ints or None. Received: noise_shape={noise_shape!r}")
-    if isinstance(noise_shape, str):
-        raise ValueError(message)
-    try:
-        noise_shape = tuple(noise_shape)
-    except TypeError:
-        raise ValueError(message) from None
-    for dim in noise_shape:
-        if dim is not None and (not isinstance(dim, numbers.Integral) or isinstance(dim, bool)
-                                or dim < 1):
-            raise ValueError(message)
-    return tuple(None if dim is None else int(dim) for dim in noise_shape)
+from dl4lib._validation import check_number, check_shape, invalid_argument
 
 
 @keras.saving.register_keras_serializable(package="dl4lib")
@@ -62,7 +42,8 @@ class Dropout(keras.layers.Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = check_number("rate", rate, low=0.0, high=1.0, high_open=True)
-        self.noise_shape = _check_noise_shape(noise_shape)
+        self.noise_shape = (None if noise_shape is None
+                            else check_shape("noise_shape", noise_shape, allow_none=True))
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True
@@ -72,9 +53,8 @@ class Dropout(keras.layers.Layer):
         shape = ops.shape(inputs)
         if self.noise_shape is not None:
             if len(self.noise_shape) != len(shape):
-                raise ValueError(f"Invalid value received for argument `noise_shape`. Expected "
-                                 f"{len(shape)} entries for inputs of shape {shape}. Received: "
-                                 f"noise_shape={self.noise_shape}")
+                raise invalid_argument("noise_shape", f"{len(shape)} entries for inputs of "
+                                       f"shape {shape}", self.noise_shape)
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape,
                                                                  strict=True))
         return keras.random.uniform(shape, seed=self.seed_generator) >= self.rate

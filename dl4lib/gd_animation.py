@@ -18,7 +18,6 @@ with pyplot's figure manager and no static copy appears below a notebook cell.
 
 import io
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import cycle
@@ -31,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from dl4lib import optimizers
+from dl4lib._validation import check_number, check_one_of, invalid_argument
 
 TRUE_WEIGHTS = (1.0, 0.5)
 DEFAULT_START = (-1.0, -1.0)
@@ -84,7 +84,7 @@ def make_problem(x_scale=1.0, *, n_samples=100, noise=0.1, seed=0) -> Regression
     Returns:
         A `RegressionProblem` with x of shape (N, 2) and y of shape (N,).
     """
-    x_scale = _check_positive("x_scale", x_scale)
+    x_scale = check_number("x_scale", x_scale, low=0, low_open=True)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n_samples, 2))
     x[:, 0] *= x_scale
@@ -114,8 +114,8 @@ def gd_path(x_scale=1.0, lr=0.1, steps=25, optimizer="sgd", *, start=DEFAULT_STA
         start in row 0, and `losses` of shape (steps + 1,).
     """
     problem = make_problem(x_scale)
-    lr = _check_positive("lr", lr)
-    steps = _check_steps(steps)
+    lr = check_number("lr", lr, low=0, low_open=True)
+    steps = check_number("steps", steps, low=1, integer=True)
     start = _check_start(start)
     x = tf.constant(problem.x, tf.float32)
     y = tf.constant(problem.y, tf.float32)
@@ -145,9 +145,7 @@ def draw_gd(problem, trajectories, *, step=None, fig=None) -> Figure:
     fig = Figure(figsize=_FIGSIZE, dpi=_DPI) if fig is None else fig
     show, n_frames = _build_scene(problem, trajectories, fig)
     step = n_frames - 1 if step is None else step
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 0 <= step < n_frames:
-        raise ValueError(f"Invalid value received for argument `step`. Expected an int between 0 "
-                         f"and {n_frames - 1}. Received: step={step!r}")
+    step = check_number("step", step, low=0, high=n_frames - 1, integer=True)
     show(step)
     return fig
 
@@ -167,7 +165,7 @@ class GDAnimation(animation.FuncAnimation):
     """
 
     def __init__(self, problem, trajectories, *, interval=200, fig=None):
-        interval = _check_positive("interval", interval)
+        interval = check_number("interval", interval, low=0, low_open=True)
         if fig is None:
             fig = _FrameFigure(figsize=_FIGSIZE, dpi=_DPI)
             FigureCanvasAgg(fig)  # one renderer for every frame, so text layouts stay cached
@@ -208,9 +206,8 @@ class GDAnimation(animation.FuncAnimation):
                         f"Received: filename={str(filename)!r}")
                 writer = animation.FFMpegWriter(fps=fps)
             else:
-                raise ValueError(f"Invalid value received for argument `filename`. Expected a "
-                                 f"name ending in .gif or .mp4, or pass `writer=`. Received: "
-                                 f"filename={str(filename)!r}")
+                raise invalid_argument("filename", "a name ending in .gif or .mp4, or pass "
+                                       "`writer=`", str(filename))
             fps = None
         super().save(filename, writer=writer, fps=fps, **kwargs)
 
@@ -250,13 +247,11 @@ def plot_gd_interactive(x_scale=1.0, lr=0.1, steps=25, optimizer="sgd", *, start
     """
     import ipywidgets as widgets
 
-    x_scale = _check_positive("x_scale", x_scale)
-    lr = _check_positive("lr", lr)
-    steps = _check_steps(steps)
+    x_scale = check_number("x_scale", x_scale, low=0, low_open=True)
+    lr = check_number("lr", lr, low=0, low_open=True)
+    steps = check_number("steps", steps, low=1, integer=True)
     start = _check_start(start)
-    if optimizer not in optimizers.names():
-        raise ValueError(f"Invalid value received for argument `optimizer`. Expected one of "
-                         f"{optimizers.names()}. Received: optimizer={optimizer!r}")
+    check_one_of("optimizer", optimizer, optimizers.names())
     controls = [
         widgets.FloatLogSlider(value=lr, base=10, min=min(-3.0, math.log10(lr)),
                                max=max(1.0, math.log10(lr)), step=0.1, description="lr"),
@@ -316,8 +311,7 @@ def _build_scene(problem, trajectories, fig):
     artists of a `_FrameFigure`; nothing static is drawn over them).
     """
     if not trajectories:
-        raise ValueError("Invalid value received for argument `trajectories`. Expected a "
-                         "non-empty dict of Trajectory. Received: trajectories={}")
+        raise invalid_argument("trajectories", "a non-empty dict of Trajectory", trajectories)
     n_frames = len(next(iter(trajectories.values())).losses)
     fig.clear()
     ax_w, ax_loss = fig.subplots(1, 2, width_ratios=(1, 1.1))
@@ -375,29 +369,13 @@ def _view_box(optimum, trajectories):
     return (center[0] - half, center[0] + half), (center[1] - half, center[1] + half)
 
 
-def _check_positive(name, value) -> float:
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or value <= 0):
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a positive "
-                         f"finite number. Received: {name}={value!r}")
-    return float(value)
-
-
-def _check_steps(steps) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"Invalid value received for argument `steps`. Expected an int >= 1. "
-                         f"Received: steps={steps!r}")
-    return int(steps)
-
-
 def _check_start(start) -> np.ndarray:
     try:
         point = np.asarray(start, dtype=float)
     except (TypeError, ValueError):
         point = None
     if point is None or point.shape != (2,) or not np.all(np.isfinite(point)):
-        raise ValueError(f"Invalid value received for argument `start`. Expected two finite "
-                         f"numbers (w1, w2). Received: start={start!r}")
+        raise invalid_argument("start", "two finite numbers (w1, w2)", start)
     return point
 
 
@@ -406,17 +384,15 @@ def _resolve_optimizers(optimizer, lr, optimizer_kwargs) -> dict:
     specs = list(optimizer) if isinstance(optimizer, (list, tuple)) else [optimizer]
     kwargs = {} if optimizer_kwargs is None else optimizer_kwargs
     if not isinstance(kwargs, Mapping) or not all(isinstance(v, Mapping) for v in kwargs.values()):
-        raise ValueError(f"Invalid value received for argument `optimizer_kwargs`. Expected a "
-                         f"dict from optimizer name to a dict of hyper-parameters. Received: "
-                         f"optimizer_kwargs={optimizer_kwargs!r}")
+        raise invalid_argument("optimizer_kwargs", "a dict from optimizer name to a dict of "
+                               "hyper-parameters", optimizer_kwargs)
     if not specs:
-        raise ValueError("Invalid value received for argument `optimizer`. Expected a name, an "
-                         "Optimizer or a non-empty list of them. Received: optimizer=[]")
+        raise invalid_argument("optimizer", "a name, an Optimizer or a non-empty list of them",
+                               optimizer)
     stray = sorted(set(kwargs) - {s for s in specs if isinstance(s, str)})
     if stray:
-        raise ValueError(f"Invalid value received for argument `optimizer_kwargs`. Expected keys "
-                         f"among the optimizer names passed in `optimizer`. Received: "
-                         f"optimizer_kwargs keys {stray}")
+        raise invalid_argument("optimizer_kwargs", f"keys among the optimizer names passed in "
+                               f"`optimizer`, not {stray}", optimizer_kwargs)
     resolved = {}
     for spec in specs:
         if isinstance(spec, str) and spec in optimizers.names():
@@ -425,11 +401,11 @@ def _resolve_optimizers(optimizer, lr, optimizer_kwargs) -> dict:
         elif isinstance(spec, optimizers.Optimizer):
             name, opt = spec.name, _fresh_copy(spec)
         else:
-            raise ValueError(f"Invalid value received for argument `optimizer`. Expected one of "
-                             f"{optimizers.names()} or an Optimizer. Received: optimizer={spec!r}")
+            raise invalid_argument("optimizer", f"an Optimizer or one of "
+                                   f"{', '.join(map(repr, optimizers.names()))}", spec)
         if name in resolved:
-            raise ValueError(f"Invalid value received for argument `optimizer`. Expected each "
-                             f"optimizer once. Received {name!r} twice in optimizer={optimizer!r}")
+            raise invalid_argument("optimizer", f"each optimizer once, not {name!r} twice",
+                                   optimizer)
         resolved[name] = opt
     return resolved
 

@@ -25,6 +25,8 @@ the step h away), never changes `x`, and raises ValueError when `f` returns nan 
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape, invalid_argument
+
 TINY = 1e-8
 """The floor of the denominator of `rel_error`, as in CS231n."""
 
@@ -32,8 +34,7 @@ TINY = 1e-8
 def _as_float(x):
     x = np.array(x, dtype=np.float64)  # a copy: x itself is never changed
     if not np.isfinite(x).all():
-        raise ValueError(f"Invalid value received for argument `x`. Expected finite values. "
-                         f"Received: x={x!r}")
+        raise invalid_argument("x", "finite values", x)
     return x
 
 
@@ -121,9 +122,7 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     for index in np.ndindex(x.shape):
         plus = _finite(_shifted(f, x, index, h), f"x{list(index)} + {h:g}")
         minus = _finite(_shifted(f, x, index, -h), f"x{list(index)} - {h:g}")
-        if plus.shape != dout.shape:
-            raise ValueError(f"f(x) and dout must have the same shape: f(x) has shape "
-                             f"{plus.shape}, dout has shape {dout.shape}.")
+        check_array_shape("dout", dout, plus.shape)  # the shape of f(x)
         grad[index] = np.sum((plus - minus) * dout) / (2 * h)
     return grad
 
@@ -141,12 +140,10 @@ def rel_error(a, b, tiny=TINY):
         numerical estimate.
 
     Raises:
-        ValueError: when the shapes differ (both are named) or a value is nan.
+        ValueError: when the shapes differ (the message gives both) or a value is nan.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"rel_error compares arrays of the same shape; got shapes {a.shape} "
-                         f"and {b.shape}.")
+    a = np.asarray(a, dtype=np.float64)
+    b = check_array_shape("b", np.asarray(b, dtype=np.float64), a.shape)
     if np.isnan(a).any() or np.isnan(b).any():
         raise ValueError("rel_error got nan values; the gradient is not defined there.")
     if a.size == 0:

@@ -14,6 +14,8 @@ vanishing gradient problem.
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape
+
 
 def layer_gradient_norms(weights, x, activation, derivative):
     """Root mean square of dL/dz_l for every layer l = 1..L of the network above.
@@ -28,13 +30,10 @@ def layer_gradient_norms(weights, x, activation, derivative):
         Array of shape (L,): entry l - 1 is sqrt(mean((dL/dz_l)^2)) over the batch and units,
         first layer first.
     """
-    a = np.asarray(x, dtype=np.float64)
-    if a.ndim != 2:
-        raise ValueError(f"Expected `x` of shape (N, n_0), got shape {a.shape}.")
+    a = check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", "n_0"))
     pre_activations = []
     for i, w in enumerate(weights):
-        if w.ndim != 2 or w.shape[0] != a.shape[1]:
-            raise ValueError(f"weights[{i}] has shape {w.shape}; expected ({a.shape[1]}, n).")
+        check_array_shape(f"weights[{i}]", w, (a.shape[1], f"n_{i + 1}"))
         z = a @ w
         pre_activations.append(z)
         a = activation(z)

@@ -24,6 +24,7 @@ Reference:
 import numpy as np
 
 from dl4lib import initializers
+from dl4lib._validation import check_number, check_one_of, invalid_argument
 from dl4lib.activations import ACTIVATIONS
 
 STATISTICS = ("mean", "std", "grad_std")
@@ -34,9 +35,8 @@ def _get_activation(identifier):
     if isinstance(identifier, tuple) and len(identifier) == 2 and all(map(callable, identifier)):
         return identifier
     if not isinstance(identifier, str) or identifier not in ACTIVATIONS:
-        raise ValueError(f"Invalid value received for argument `activation`. Expected a pair "
-                         f"(function, derivative) or one of {sorted(ACTIVATIONS)}. "
-                         f"Received: activation={identifier!r}")
+        raise invalid_argument("activation", f"a pair (function, derivative) or one of "
+                               f"{', '.join(map(repr, sorted(ACTIVATIONS)))}", identifier)
     return ACTIVATIONS[identifier]
 
 
@@ -55,9 +55,7 @@ def init_weights(in_features, width, depth, initializer="glorot_uniform", seed=N
         A list of `depth` arrays: the first of shape (D, width), the others (width, width).
     """
     for name, value in (("in_features", in_features), ("width", width), ("depth", depth)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"Invalid value received for argument `{name}`. Expected a "
-                             f"positive int. Received: {name}={value!r}")
+        check_number(name, value, low=1, integer=True)
     init = initializers.get(initializer)
     rng = initializers.make_rng(seed)
     fan_ins = [in_features] + [width] * (depth - 1)
@@ -142,9 +140,7 @@ def plot_layer_statistics(stats, key="std", ax=None, label=None, **plot_kwargs):
     Returns:
         The axes drawn on.
     """
-    if key not in STATISTICS:
-        raise ValueError(f"Invalid value received for argument `key`. Expected one of "
-                         f"{STATISTICS}. Received: key={key!r}")
+    check_one_of("key", key, STATISTICS)
     if ax is None:
         import matplotlib.pyplot as plt
 

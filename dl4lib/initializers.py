@@ -26,6 +26,8 @@ import numbers
 
 import numpy as np
 
+from dl4lib._validation import check_number, check_shape, invalid_argument
+
 TRUNCATED_STD = 0.87962566103423978
 """Standard deviation of a standard normal truncated to [-2, 2]."""
 
@@ -47,18 +49,10 @@ def make_rng(seed=None):
 
 
 def _check_shape(shape):
-    if isinstance(shape, numbers.Integral):
+    """`shape` as a tuple of non-negative ints; an int n is the shape (n,), as in NumPy."""
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise ValueError(f"Invalid value received for argument `shape`. Expected a tuple of "
-                         f"non-negative ints. Received: shape={shape!r}") from None
-    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 0
-               for d in shape):
-        raise ValueError(f"Invalid value received for argument `shape`. Expected a tuple of "
-                         f"non-negative ints. Received: shape={shape!r}")
-    return tuple(int(d) for d in shape)
+    return check_shape("shape", shape, allow_zero=True)
 
 
 def compute_fans(shape):
@@ -71,11 +65,7 @@ def compute_fans(shape):
     Returns:
         The tuple (fan_in, fan_out) of ints.
     """
-    shape = _check_shape(shape)
-    if len(shape) != 2 or min(shape) < 1:
-        raise ValueError(f"Invalid value received for argument `shape`. Expected a dense kernel "
-                         f"shape (fan_in, fan_out) of two positive ints. Received: shape={shape}")
-    return shape
+    return check_shape("shape", shape, ndim=2)
 
 
 def zeros(shape):
@@ -90,17 +80,14 @@ def constant(shape, value):
 
 def normal(shape, mean=0.0, stddev=0.05, seed=None):
     """Samples of N(mean, stddev^2) (not truncated). Returns an array of shape `shape`."""
-    if stddev < 0:
-        raise ValueError(f"Invalid value received for argument `stddev`. Expected a non-negative "
-                         f"float. Received: stddev={stddev}")
+    stddev = check_number("stddev", stddev, low=0)
     return make_rng(seed).normal(mean, stddev, size=_check_shape(shape))
 
 
 def uniform(shape, minval=-0.05, maxval=0.05, seed=None):
     """Samples of U(minval, maxval). Returns an array of shape `shape`."""
-    if not minval <= maxval:
-        raise ValueError(f"Invalid values received for arguments `minval` and `maxval`. Expected "
-                         f"minval <= maxval. Received: minval={minval}, maxval={maxval}")
+    minval = check_number("minval", minval)
+    maxval = check_number("maxval", maxval, low=minval)
     return make_rng(seed).uniform(minval, maxval, size=_check_shape(shape))
 
 
@@ -113,9 +100,7 @@ def truncated_normal(shape, mean=0.0, stddev=0.05, seed=None):
     Returns:
         An array of shape `shape`.
     """
-    if stddev < 0:
-        raise ValueError(f"Invalid value received for argument `stddev`. Expected a non-negative "
-                         f"float. Received: stddev={stddev}")
+    stddev = check_number("stddev", stddev, low=0)
     rng = make_rng(seed)
     z = rng.standard_normal(_check_shape(shape))
     outside = np.abs(z) > 2
@@ -202,6 +187,6 @@ def get(identifier):
     if callable(identifier):
         return identifier
     if identifier not in INITIALIZERS:
-        raise ValueError(f"Invalid value received for argument `initializer`. Expected a callable "
-                         f"or one of {sorted(INITIALIZERS)}. Received: initializer={identifier!r}")
+        raise invalid_argument("initializer", f"a callable or one of "
+                               f"{', '.join(map(repr, sorted(INITIALIZERS)))}", identifier)
     return INITIALIZERS[identifier]

@@ -18,18 +18,14 @@ These are the references the unit 3 notebook compares the students' functions wi
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape
+
 
 def _as_problem(X, y=None):
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"Expected `X` of shape (N, D). Received: X.shape={X.shape}")
+    X = check_array_shape("X", np.asarray(X, dtype=np.float64), ("N", "D"))
     if y is None:
         return X
-    y = np.asarray(y, dtype=np.float64)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"Expected `y` of shape ({X.shape[0]},) for X of shape {X.shape}. "
-                         f"Received: y.shape={y.shape}")
-    return X, y
+    return X, check_array_shape("y", np.asarray(y, dtype=np.float64), (X.shape[0],))
 
 
 def mse(w, X, y):

@@ -11,9 +11,9 @@ log softmax(z)_k = z_k - max(z) - log sum_j exp(z_j - max(z)) (no overflow). Thi
 Reference: Szegedy et al., "Rethinking the Inception Architecture for Computer Vision", CVPR 2016.
 """
 
-import numbers
-
 import numpy as np
+
+from dl4lib._validation import check_number
 
 
 def log_softmax(z):
@@ -25,9 +25,7 @@ def log_softmax(z):
 
 def smoothed_cross_entropy(logits, labels, smoothing=0.1):
     """Mean label-smoothing cross-entropy; logits (N, K), integer labels (N,), a float."""
-    if not isinstance(smoothing, numbers.Real) or not 0 <= smoothing < 1:
-        raise ValueError("Invalid value received for argument `smoothing`. Expected a float in "
-                         f"[0, 1). Received: smoothing={smoothing!r}")
+    smoothing = check_number("smoothing", smoothing, low=0, high=1, high_open=True)
     logp = log_softmax(logits)
     k = logp.shape[-1]
     target = np.full(logp.shape, smoothing / k)

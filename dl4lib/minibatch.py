@@ -20,17 +20,9 @@ as B. `gradient_noise` measures the left side over the batches of epochs, `expec
 computes the right side.
 """
 
-import numbers
-
 import numpy as np
 
-
-def _check_batch_size(batch_size):
-    if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
-            or batch_size < 1):
-        raise ValueError("Invalid value received for argument `batch_size`. Expected an int "
-                         f">= 1. Received: batch_size={batch_size!r}")
-    return int(batch_size)
+from dl4lib._validation import check_number
 
 
 def make_regression(n_samples, n_features, *, noise=0.5, seed=0):
@@ -83,7 +75,7 @@ def minibatch_indices(n, batch_size, seed):
     Returns:
         A list of ceil(n / batch_size) arrays; together they hold every index once.
     """
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_number("batch_size", batch_size, low=1, integer=True)
     order = np.random.default_rng(seed).permutation(n)
     return [order[start:start + batch_size] for start in range(0, n, batch_size)]
 
@@ -160,10 +152,7 @@ def expected_gradient_noise(w, x, y, batch_size):
     """
     x, y, w = (np.asarray(a, dtype=np.float64) for a in (x, y, w))
     n = len(y)
-    batch_size = _check_batch_size(batch_size)
-    if batch_size > n:
-        raise ValueError("Invalid value received for argument `batch_size`. Expected an int "
-                         f"between 1 and N={n}. Received: batch_size={batch_size}")
+    batch_size = check_number("batch_size", batch_size, low=1, high=n, integer=True)
     per_row = 2.0 * x * (x @ w - y)[:, None]
     sigma2 = np.mean(np.sum((per_row - per_row.mean(axis=0)) ** 2, axis=1))
     return float(sigma2 / batch_size * (n - batch_size) / max(n - 1, 1))

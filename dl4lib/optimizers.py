@@ -45,12 +45,12 @@ something different, a flag (in brackets above) switches to Keras' form, which t
 
 import inspect
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
 
+from dl4lib._validation import check_number, check_one_of, invalid_argument
 from dl4lib.clipping import clip_by_global_norm, clip_by_value
 
 
@@ -132,10 +132,8 @@ def heavy_ball_parameters(lambda_min, lambda_max):
         Polyak, "Some methods of speeding up the convergence of iteration methods", 1964;
         Goh, "Why Momentum Really Works", Distill, 2017.
     """
-    if not 0 < lambda_min <= lambda_max < math.inf:
-        raise ValueError("Invalid value received for arguments `lambda_min`, `lambda_max`. "
-                         "Expected 0 < lambda_min <= lambda_max < inf. Received: "
-                         f"lambda_min={lambda_min!r}, lambda_max={lambda_max!r}")
+    lambda_min = check_number("lambda_min", lambda_min, low=0, low_open=True)
+    lambda_max = check_number("lambda_max", lambda_max, low=lambda_min)
     root_min, root_max = math.sqrt(lambda_min), math.sqrt(lambda_max)
     learning_rate = (2 / (root_max + root_min)) ** 2
     momentum = ((root_max - root_min) / (root_max + root_min)) ** 2
@@ -352,8 +350,7 @@ def adam_expected_step(mean, std, learning_rate=0.001, epsilon=1e-7):
     """
     mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
     if np.any(std < 0):
-        raise ValueError("Invalid value received for argument `std`. Expected values >= 0. "
-                         f"Received: std={std.min()!r} among them")
+        raise invalid_argument("std", "values >= 0", std.min(), attribute="min()")
     return -learning_rate * mean / (np.sqrt(mean**2 + std**2) + epsilon)
 
 
@@ -425,9 +422,10 @@ _RULES = {
     "amsgrad": (adam_step, init_adam, {"amsgrad": True}),
 }
 
-_UNIT_INTERVAL = (lambda x: 0 <= x < 1, "a float in [0, 1)")
-_POSITIVE = (lambda x: x > 0, "a positive float")
-_NON_NEGATIVE = (lambda x: x >= 0, "a non-negative float")
+# The bounds of each numeric hyper-parameter, as keyword arguments of `check_number`.
+_UNIT_INTERVAL = {"low": 0, "high": 1, "high_open": True}
+_POSITIVE = {"low": 0, "low_open": True}
+_NON_NEGATIVE = {"low": 0}
 _CHECKS = {
     "learning_rate": _POSITIVE,
     "momentum": _UNIT_INTERVAL,
@@ -447,14 +445,9 @@ def _check_hyperparam(name, value):
     if name == "learning_rate" and callable(value):
         return
     if name in _FLAGS and not isinstance(value, bool):
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a bool. "
-                         f"Received: {name}={value!r}")
+        raise invalid_argument(name, "a bool", value)
     if name in _CHECKS:
-        ok, expected = _CHECKS[name]
-        if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-                or not math.isfinite(value) or not ok(value)):
-            raise ValueError(f"Invalid value received for argument `{name}`. Expected "
-                             f"{expected}. Received: {name}={value!r}")
+        check_number(name, value, **_CHECKS[name])
 
 
 def names():
@@ -580,8 +573,7 @@ def get(identifier, **hyperparams):
             raise ValueError("Pass hyper-parameters with a rule name, not with an Optimizer. "
                              f"Received: {sorted(hyperparams)}")
         return identifier
-    if identifier not in _RULES:
-        raise ValueError(f"Unknown optimizer {identifier!r}. Valid names are: {names()}")
+    check_one_of("identifier", identifier, names())
     step_fn, init_fn, preset = _RULES[identifier]
     return Optimizer(step_fn, init_fn, name=identifier, **{**preset, **hyperparams})
 
@@ -615,9 +607,7 @@ def minimize(loss_fn, variables, optimizer, steps):
     Returns:
         `Trajectory` with params of shape (steps + 1, n) and losses of shape (steps + 1,).
     """
-    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
-        raise ValueError("Invalid value received for argument `steps`. Expected a "
-                         f"non-negative int. Received: steps={steps!r}")
+    steps = check_number("steps", steps, low=0, integer=True)
     optimizer, variables = get(optimizer), list(variables)
 
     @tf.function

@@ -23,12 +23,12 @@ Reference:
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape, check_number
+
 
 def soft_threshold(u, threshold):
     """sign(u) * max(|u| - threshold, 0), elementwise; u: array of any shape, threshold >= 0."""
-    if not threshold >= 0:
-        raise ValueError(f"Invalid value received for argument `threshold`. Expected a number "
-                         f">= 0. Received: threshold={threshold}")
+    threshold = check_number("threshold", threshold, low=0)
     u = np.asarray(u, dtype=np.float64)
     return np.sign(u) * np.maximum(np.abs(u) - threshold, 0.0)
 
@@ -56,10 +56,8 @@ def l1_regression_path(x, y, l1, learning_rate, steps, proximal):
     Returns:
         the weights after 0, 1, ..., steps steps: an array of shape (steps + 1, D).
     """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"Expected x of shape (N, D) and y of shape (N,). Received: "
-                         f"x.shape={x.shape}, y.shape={y.shape}")
+    x = check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", "D"))
+    y = check_array_shape("y", np.asarray(y, dtype=np.float64), (x.shape[0],))
     w = np.zeros(x.shape[1])
     path = [w]
     for _ in range(steps):

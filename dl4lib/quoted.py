@@ -14,6 +14,7 @@ quoted number of the text against that record.
 import json
 import os
 
+from dl4lib._validation import invalid_argument
 from dl4lib.utils import fast_mode
 
 QUOTES_ENV = "DL4_QUOTES"
@@ -27,8 +28,7 @@ def record(name, value):
         value: a real number (Python or NumPy scalar).
     """
     if not isinstance(name, str) or not name:
-        raise ValueError(f"Invalid value received for argument `name`. Expected a non-empty "
-                         f"str. Received: name={name!r}")
+        raise invalid_argument("name", "a non-empty str", name)
     number = float(value)
     path = os.environ.get(QUOTES_ENV)
     if path:

@@ -22,8 +22,6 @@ Reference:
     to Prevent Neural Networks from Overfitting", JMLR 15, 1929-1958.
 """
 
-import numbers
-
 import numpy as np
 
 from dl4lib._validation import check_number
@@ -123,9 +121,7 @@ def mc_dropout_predict(x, params, rate, n_samples, rng):
     Returns:
         Float64 array of shape (N, K).
     """
-    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
-        raise ValueError(f"Invalid value received for argument `n_samples`. Expected a positive "
-                         f"int. Received: n_samples={n_samples!r}")
+    n_samples = check_number("n_samples", n_samples, low=1, integer=True)
     total = 0.0
     for _ in range(n_samples):
         total = total + dropout_mlp_forward(x, params, rate, True, rng)

@@ -30,17 +30,10 @@ References:
     He, Zhang, Ren and Sun, "Deep Residual Learning for Image Recognition", CVPR 2016.
 """
 
-import numbers
-
 import keras
 from keras import layers, ops
 
-
-def _check_positive_int(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a positive "
-                         f"int. Received: {name}={value!r}")
-    return int(value)
+from dl4lib._validation import check_number
 
 
 def conv_bn(x, filters, name):
@@ -68,7 +61,7 @@ class Residual(keras.layers.Layer):
 
     def __init__(self, filters, **kwargs):
         super().__init__(**kwargs)
-        self.filters = _check_positive_int("filters", filters)
+        self.filters = check_number("filters", filters, low=1, integer=True)
         self.convs = [layers.Conv2D(self.filters, 3, padding="same", use_bias=False)
                       for _ in range(2)]
         self.norms = [layers.BatchNormalization(momentum=0.9, epsilon=1e-5) for _ in range(2)]
@@ -125,7 +118,7 @@ def resnet9(mean, std, width=64, name="resnet9"):
     Returns:
         An uncompiled `keras.Model` from (N, 32, 32, 3) to logits (N, 10).
     """
-    width = _check_positive_int("width", width)
+    width = check_number("width", width, low=1, integer=True)
     inputs = keras.Input((32, 32, 3), name="image")
     norm = layers.Normalization(mean=[float(m) for m in mean],
                                 variance=[float(s) ** 2 for s in std], name="standardize")

@@ -13,26 +13,19 @@ Every schedule is a small frozen dataclass; it checks its arguments when it is c
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import tensorflow as tf
 
-
-def _check(name, value, ok, expected, integer=False):
-    """Raise a ValueError in Keras' style unless `value` is a finite number with `ok(value)`."""
-    number = isinstance(value, numbers.Integral if integer else numbers.Real)
-    if not number or isinstance(value, bool) or not math.isfinite(value) or not ok(value):
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected {expected}. "
-                         f"Received: {name}={value!r}")
+from dl4lib._validation import check_number
 
 
 def _check_rate(name, value):
-    _check(name, value, lambda x: x > 0, "a positive float")
+    check_number(name, value, low=0, low_open=True)
 
 
 def _check_steps(name, value):
-    _check(name, value, lambda x: x > 0, "a positive int", integer=True)
+    check_number(name, value, low=1, integer=True)
 
 
 def _float_step(step):
@@ -77,7 +70,7 @@ class StepDecay:
     def __post_init__(self):
         _check_rate("initial_learning_rate", self.initial_learning_rate)
         _check_steps("decay_steps", self.decay_steps)
-        _check("decay_rate", self.decay_rate, lambda x: 0 < x <= 1, "a float in (0, 1]")
+        check_number("decay_rate", self.decay_rate, low=0, high=1, low_open=True)
 
     def __call__(self, step):
         plateau = tf.floor(_float_step(step) / self.decay_steps)
@@ -105,9 +98,8 @@ class LinearDecay:
     def __post_init__(self):
         _check_rate("initial_learning_rate", self.initial_learning_rate)
         _check_steps("decay_steps", self.decay_steps)
-        _check("end_learning_rate", self.end_learning_rate,
-               lambda x: 0 <= x <= self.initial_learning_rate,
-               f"a float in [0, initial_learning_rate={self.initial_learning_rate}]")
+        check_number("end_learning_rate", self.end_learning_rate, low=0,
+                     high=self.initial_learning_rate)
 
     def __call__(self, step):
         remaining = 1 - tf.minimum(_float_step(step), self.decay_steps) / self.decay_steps
@@ -136,7 +128,7 @@ class ExponentialDecay:
     def __post_init__(self):
         _check_rate("initial_learning_rate", self.initial_learning_rate)
         _check_steps("decay_steps", self.decay_steps)
-        _check("decay_rate", self.decay_rate, lambda x: 0 < x <= 1, "a float in (0, 1]")
+        check_number("decay_rate", self.decay_rate, low=0, high=1, low_open=True)
 
     def __call__(self, step):
         return self.initial_learning_rate * tf.pow(self.decay_rate,
@@ -175,9 +167,8 @@ class CosineDecay:
     def __post_init__(self):
         _check_rate("initial_learning_rate", self.initial_learning_rate)
         _check_steps("decay_steps", self.decay_steps)
-        _check("alpha", self.alpha, lambda x: 0 <= x <= 1, "a float in [0, 1]")
-        _check("warmup_steps", self.warmup_steps, lambda x: x >= 0, "a non-negative int",
-               integer=True)
+        check_number("alpha", self.alpha, low=0, high=1)
+        check_number("warmup_steps", self.warmup_steps, low=0, integer=True)
 
     def __call__(self, step):
         t = _float_step(step)
@@ -215,9 +206,7 @@ class Triangular:
 
     def __post_init__(self):
         _check_rate("base_learning_rate", self.base_learning_rate)
-        _check("max_learning_rate", self.max_learning_rate,
-               lambda x: x >= self.base_learning_rate,
-               f"a float >= base_learning_rate={self.base_learning_rate}")
+        check_number("max_learning_rate", self.max_learning_rate, low=self.base_learning_rate)
         _check_steps("step_size", self.step_size)
 
     def __call__(self, step):
@@ -261,9 +250,9 @@ class OneCycle:
     def __post_init__(self):
         _check_rate("max_learning_rate", self.max_learning_rate)
         _check_steps("total_steps", self.total_steps)
-        _check("pct_start", self.pct_start, lambda x: 0 < x < 1, "a float in (0, 1)")
-        _check("div_factor", self.div_factor, lambda x: x >= 1, "a float >= 1")
-        _check("final_div_factor", self.final_div_factor, lambda x: x >= 1, "a float >= 1")
+        check_number("pct_start", self.pct_start, low=0, high=1, low_open=True, high_open=True)
+        check_number("div_factor", self.div_factor, low=1)
+        check_number("final_div_factor", self.final_div_factor, low=1)
 
     def __call__(self, step):
         t = tf.minimum(_float_step(step), self.total_steps)

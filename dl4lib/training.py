@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dl4lib._validation import check_number
 from dl4lib.experiment_log import tensorboard_callback
 from dl4lib.utils import set_seed
 
@@ -30,9 +31,8 @@ class Split(NamedTuple):
 
 def validation_split(x, y, n_val, seed=0):
     """Hold out `n_val` random training images (N - n_val remain) as the validation set."""
-    if not 0 < n_val < len(x):
-        raise ValueError(f"Invalid value received for argument `n_val`. Expected an int in "
-                         f"(0, {len(x)}). Received: n_val={n_val!r}")
+    n_val = check_number("n_val", n_val, low=0, high=len(x), low_open=True, high_open=True,
+                         integer=True)
     order = np.random.default_rng(seed).permutation(len(x))
     val, train = order[:n_val], order[n_val:]
     return Split(x[train], y[train], x[val], y[val])

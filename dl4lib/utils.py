@@ -6,6 +6,8 @@ import sys
 
 import numpy as np
 
+from dl4lib._validation import check_number
+
 FAST_ENV = "DL4_FAST"
 
 
@@ -18,9 +20,7 @@ def set_seed(seed: int) -> None:
     Args:
         seed: a non-negative integer.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"Invalid value received for argument `seed`. Expected a non-negative "
-                         f"int. Received: seed={seed!r}")
+    seed = check_number("seed", seed, low=0, integer=True)
     random.seed(seed)
     np.random.seed(seed)
     if "keras" in sys.modules:

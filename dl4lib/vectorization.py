@@ -9,6 +9,8 @@
 
 import numpy as np
 
+from dl4lib._validation import check_array_shape
+
 
 def loss_grid(x, y, W1, W2):
     """Mean squared error of the linear model x @ w at every point of a grid of weights.
@@ -24,12 +26,10 @@ def loss_grid(x, y, W1, W2):
     Returns:
         Float64 array Z of the shape of W1.
     """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    W1, W2 = np.asarray(W1, dtype=np.float64), np.asarray(W2, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != 2 or y.shape != (x.shape[0],) or W1.shape != W2.shape:
-        raise ValueError(f"loss_grid needs x of shape (N, 2), y of shape (N,) and W1, W2 of the "
-                         f"same shape; received x.shape={x.shape}, y.shape={y.shape}, "
-                         f"W1.shape={W1.shape}, W2.shape={W2.shape}.")
+    x = check_array_shape("x", np.asarray(x, dtype=np.float64), ("N", 2))
+    y = check_array_shape("y", np.asarray(y, dtype=np.float64), (x.shape[0],))
+    W1 = np.asarray(W1, dtype=np.float64)
+    W2 = check_array_shape("W2", np.asarray(W2, dtype=np.float64), W1.shape)
     predictions = x @ np.vstack([W1.ravel(), W2.ravel()])  # (N, G): one column per grid point
     return np.mean((predictions - y[:, None]) ** 2, axis=0).reshape(W1.shape)
 
@@ -47,9 +47,7 @@ def pairwise_sq_distances(a, b):
     Returns:
         Float64 array of shape (N, M).
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
-        raise ValueError(f"pairwise_sq_distances needs a of shape (N, K) and b of shape (M, K); "
-                         f"received a.shape={a.shape} and b.shape={b.shape}.")
+    a = check_array_shape("a", np.asarray(a, dtype=np.float64), ("N", "K"))
+    b = check_array_shape("b", np.asarray(b, dtype=np.float64), ("M", a.shape[1]))
     sq = (a ** 2).sum(axis=1)[:, None] + (b ** 2).sum(axis=1)[None, :] - 2.0 * a @ b.T
     return np.maximum(sq, 0.0)

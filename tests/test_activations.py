@@ -87,7 +87,7 @@ def test_plot_activations_draws_function_and_derivative():
     plt.close("all")
     with pytest.raises(ValueError, match="empty"):
         A.plot_activations({})
-    with pytest.raises(ValueError, match="1-D"):
+    with pytest.raises(ValueError, match=r"shape \(N,\). Received: x.shape=\(2, 2\)"):
         A.plot_activations(A.ACTIVATIONS, x=np.zeros((2, 2)))
 
 

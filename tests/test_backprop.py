@@ -294,31 +294,40 @@ def test_momentum_zero_is_plain_sgd():
     np.testing.assert_allclose(params["W"], [0.5, 0.0, -0.5])
 
 
-def test_wrong_shapes_name_both_shapes():
+def test_wrong_shapes_name_the_expected_and_the_received_shape():
     node = backprop.Linear(np.zeros((4, 3)), np.zeros(3))
     with pytest.raises(ValueError, match=r"\(6, 5\).*\(4, 3\)"):
         node.forward(np.zeros((6, 5)))
     node.forward(np.zeros((6, 4)))
     with pytest.raises(ValueError, match=r"\(6, 3\).*\(6, 4\)"):
         node.backward(np.zeros((6, 4)))
-    with pytest.raises(ValueError, match=r"\(4, 3\).*\(2,\)"):
+    with pytest.raises(ValueError, match=r"`b`. Expected an array of shape \(3,\). "
+                                         r"Received: b.shape=\(2,\)"):
         backprop.Linear(np.zeros((4, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match=r"\(3, 2\).*\(3, 1\)"):
+    with pytest.raises(ValueError, match=r"`W`. Expected an array of shape \(D, M\)"):
+        backprop.Linear(np.zeros(4), np.zeros(2))
+    with pytest.raises(ValueError, match=r"`beta`. .*\(2,\). Received: beta.shape=\(3,\)"):
+        backprop.BatchNorm(np.ones(2), np.zeros(3))
+    with pytest.raises(ValueError, match=r"`target`. .*\(3, 2\). Received: target.shape=\(3, 1\)"):
         backprop.mse(np.zeros((3, 2)), np.zeros((3, 1)))
-    with pytest.raises(ValueError, match=r"\(4, 3\).*\(5,\)"):
+    with pytest.raises(ValueError, match=r"`pred`. Expected a non-empty array"):
+        backprop.mae(np.zeros((0, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match=r"`labels`. .*\(4,\). Received: labels.shape=\(5,\)"):
         backprop.softmax_cross_entropy(np.zeros((4, 3)), np.zeros(5, dtype=int))
     with pytest.raises(ValueError, match=r"\(4, 3\).*\(2,\)"):
         backprop.BatchNorm(np.ones(2), np.zeros(2)).forward(np.zeros((4, 3)))
-    with pytest.raises(ValueError, match=r"\(10, 2\).*\(9,\)"):
+    with pytest.raises(ValueError, match=r"`y`. .*\(10,\). Received: y.shape=\(9,\)"):
         backprop.train(two_layer_net(), np.zeros((10, 2)), np.zeros(9, dtype=int),
                        backprop.softmax_cross_entropy, epochs=1, batch_size=2, learning_rate=0.1,
                        momentum=0.9, rng=np.random.default_rng(0))
 
 
 def test_labels_out_of_range_and_float_labels_are_refused():
-    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+    with pytest.raises(ValueError, match=r"\[0, 3\). Received: labels.max\(\)=3"):
         backprop.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
-    with pytest.raises(ValueError, match="integer labels"):
+    with pytest.raises(ValueError, match=r"\[0, 3\). Received: labels.min\(\)=-1"):
+        backprop.softmax_cross_entropy(np.zeros((2, 3)), np.array([-1, 0]))
+    with pytest.raises(ValueError, match="integer class indices.*labels.dtype=float64"):
         backprop.softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]))
 
 

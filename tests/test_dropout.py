@@ -76,7 +76,7 @@ def test_dropout_has_no_weights_like_keras():
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, "0.5", True, None])
 def test_dropout_rejects_rate_outside_zero_one(rate):
-    with pytest.raises(ValueError, match=rf"argument `rate`.*\[0, 1\).*Received: rate={rate}"):
+    with pytest.raises(ValueError, match=rf"argument `rate`.*\[0, 1\).*Received: rate={rate!r}"):
         Dropout(rate)
 
 

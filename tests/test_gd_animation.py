@@ -149,7 +149,7 @@ def test_draw_gd_step_shows_only_the_first_steps():
     fig = draw_gd(make_problem(), paths, step=2)
     np.testing.assert_array_equal(_paths(fig)["sgd"], paths["sgd"].params[:3])
     for bad in (7, -1, True, 1.0):
-        with pytest.raises(ValueError, match=rf"`step`.*between 0 and 6.*Received: step={bad}"):
+        with pytest.raises(ValueError, match=rf"`step`.*integer value in \[0, 6\]. Received: step={bad}"):
             draw_gd(make_problem(), paths, step=bad)
 
 
@@ -309,18 +309,19 @@ def test_interactive_rejects_bad_arguments():
 # --- argument checks -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"lr": 0}, r"`lr`. Expected a positive finite number. Received: lr=0"),
+    ({"lr": 0}, r"`lr`. Expected a float value > 0. Received: lr=0"),
     ({"lr": -0.1}, r"`lr`.*Received: lr=-0.1"),
     ({"lr": "0.1"}, r"`lr`.*Received: lr='0.1'"),
-    ({"lr": float("nan")}, r"`lr`.*Received: lr=nan"),
-    ({"x_scale": 0.0}, r"`x_scale`. Expected a positive finite number. Received: x_scale=0.0"),
+    ({"lr": float("nan")}, r"`lr`. Expected a finite float value > 0. Received: lr=nan"),
+    ({"x_scale": 0.0}, r"`x_scale`. Expected a float value > 0. Received: x_scale=0.0"),
     ({"x_scale": None}, r"`x_scale`.*Received: x_scale=None"),
-    ({"steps": 0}, r"`steps`. Expected an int >= 1. Received: steps=0"),
+    ({"steps": 0}, r"`steps`. Expected an integer value >= 1. Received: steps=0"),
     ({"steps": 2.5}, r"`steps`.*Received: steps=2.5"),
     ({"steps": True}, r"`steps`.*Received: steps=True"),
-    ({"optimizer": "bogus"}, r"`optimizer`. Expected one of \[.*'sgd'.*'adam'.*bogus"),
-    ({"optimizer": []}, r"`optimizer`.*non-empty"),
-    ({"optimizer": ["sgd", "sgd"]}, r"`optimizer`.*'sgd' twice"),
+    ({"optimizer": "bogus"}, r"`optimizer`. Expected an Optimizer or one of 'sgd'.*'adam'.*"
+                             r"Received: optimizer='bogus'"),
+    ({"optimizer": []}, r"`optimizer`.*non-empty.*Received: optimizer=\[\]"),
+    ({"optimizer": ["sgd", "sgd"]}, r"`optimizer`.*'sgd' twice. Received: optimizer=\['sgd', 'sgd'\]"),
     ({"optimizer": 3}, r"`optimizer`.*Received: optimizer=3"),
     ({"start": (1.0,)}, r"`start`. Expected two finite numbers.*Received: start=\(1.0,\)"),
     ({"start": ("a", "b")}, r"`start`.*Received: start=\('a', 'b'\)"),

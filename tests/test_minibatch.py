@@ -122,5 +122,5 @@ def test_noise_at_the_optimum_is_not_zero():
 
 
 def test_expected_noise_rejects_batch_larger_than_n():
-    with pytest.raises(ValueError, match="between 1 and N=37"):
+    with pytest.raises(ValueError, match=r"an integer value in \[1, 37\]. Received: batch_size=38"):
         expected_gradient_noise(W, X, Y, 38)

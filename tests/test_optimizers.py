@@ -353,7 +353,8 @@ def test_names_lists_every_rule():
 
 
 def test_unknown_name_lists_valid_names():
-    with pytest.raises(ValueError, match=r"Unknown optimizer 'adamm'.*'sgd'.*'amsgrad'"):
+    with pytest.raises(ValueError, match=r"`identifier`. Expected one of 'sgd'.*'amsgrad'. "
+                                         r"Received: identifier='adamm'"):
         get("adamm")
 
 
@@ -368,7 +369,7 @@ def test_bad_learning_rate_message_names_argument_expectation_and_value():
     with pytest.raises(ValueError) as error:
         get("sgd", learning_rate=-1)
     assert str(error.value) == ("Invalid value received for argument `learning_rate`. "
-                                "Expected a positive float. Received: learning_rate=-1")
+                                "Expected a float value > 0. Received: learning_rate=-1")
 
 
 @pytest.mark.parametrize(("rule", "kwargs", "expected"), [
@@ -477,9 +478,15 @@ def test_heavy_ball_parameters_with_equal_curvatures_is_newton_without_momentum(
     assert optimizers.heavy_ball_parameters(4.0, 4.0) == (0.25, 0.0)
 
 
-@pytest.mark.parametrize("lambdas", [(0.0, 1.0), (2.0, 1.0), (-1.0, 1.0), (1.0, float("inf"))])
-def test_heavy_ball_parameters_reject_invalid_curvatures(lambdas):
-    with pytest.raises(ValueError, match="lambda_min"):
+@pytest.mark.parametrize(("lambdas", "message"), [
+    ((0.0, 1.0), r"`lambda_min`. Expected a float value > 0"),
+    ((-1.0, 1.0), r"`lambda_min`. Expected a float value > 0"),
+    ((2.0, 1.0), r"`lambda_max`. Expected a float value >= 2. Received: lambda_max=1.0"),
+    ((1.0, float("inf")), r"`lambda_max`. Expected a finite float value >= 1. "
+                          r"Received: lambda_max=inf"),
+])
+def test_heavy_ball_parameters_reject_invalid_curvatures(lambdas, message):
+    with pytest.raises(ValueError, match=message):
         optimizers.heavy_ball_parameters(*lambdas)
 
 

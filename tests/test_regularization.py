@@ -77,7 +77,7 @@ def test_dropout_does_not_modify_its_input(x):
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, "0.5", True, None])
 def test_dropout_rejects_rate_outside_zero_one(rate, training):
-    with pytest.raises(ValueError, match=rf"argument `rate`.*\[0, 1\).*Received: rate={rate}"):
+    with pytest.raises(ValueError, match=rf"argument `rate`.*\[0, 1\).*Received: rate={rate!r}"):
         R.dropout_forward(np.ones(3), rate, training, np.random.default_rng(0))
 
 

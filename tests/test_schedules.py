@@ -89,23 +89,24 @@ def test_schedules_are_frozen():
 
 
 @pytest.mark.parametrize(("make", "expected"), [
-    (lambda: Constant(0.0), "`learning_rate`. Expected a positive float. Received: "
+    (lambda: Constant(0.0), "`learning_rate`. Expected a float value > 0. Received: "
                             "learning_rate=0.0"),
-    (lambda: StepDecay(0.1, 0, 0.5), "`decay_steps`. Expected a positive int. Received: "
+    (lambda: StepDecay(0.1, 0, 0.5), "`decay_steps`. Expected an integer value >= 1. Received: "
                                      "decay_steps=0"),
-    (lambda: StepDecay(0.1, 2.5, 0.5), "`decay_steps`. Expected a positive int"),
-    (lambda: ExponentialDecay(0.1, 10, 1.5), "`decay_rate`. Expected a float in (0, 1]"),
-    (lambda: ExponentialDecay(-0.1, 10, 0.5), "`initial_learning_rate`. Expected a positive"),
-    (lambda: LinearDecay(0.1, 10, 0.2), "`end_learning_rate`. Expected a float in "
-                                        "[0, initial_learning_rate=0.1]"),
-    (lambda: CosineDecay(0.1, 10, alpha=2.0), "`alpha`. Expected a float in [0, 1]"),
-    (lambda: CosineDecay(0.1, 10, warmup_steps=-1), "`warmup_steps`. Expected a non-negative"),
-    (lambda: Triangular(0.1, 0.01, 5), "`max_learning_rate`. Expected a float >= "
-                                       "base_learning_rate=0.1. Received: max_learning_rate=0.01"),
-    (lambda: Triangular(0.01, 0.1, True), "`step_size`. Expected a positive int"),
-    (lambda: OneCycle(1.0, 100, pct_start=1.0), "`pct_start`. Expected a float in (0, 1)"),
-    (lambda: OneCycle(1.0, 100, div_factor=0.5), "`div_factor`. Expected a float >= 1"),
-    (lambda: OneCycle(float("inf"), 100), "`max_learning_rate`. Expected a positive float"),
+    (lambda: StepDecay(0.1, 2.5, 0.5), "`decay_steps`. Expected an integer value >= 1"),
+    (lambda: ExponentialDecay(0.1, 10, 1.5), "`decay_rate`. Expected a float value in (0, 1]"),
+    (lambda: ExponentialDecay(-0.1, 10, 0.5), "`initial_learning_rate`. Expected a float value > 0"),
+    (lambda: LinearDecay(0.1, 10, 0.2), "`end_learning_rate`. Expected a float value in [0, 0.1]"),
+    (lambda: CosineDecay(0.1, 10, alpha=2.0), "`alpha`. Expected a float value in [0, 1]"),
+    (lambda: CosineDecay(0.1, 10, warmup_steps=-1), "`warmup_steps`. Expected an integer value "
+                                                    ">= 0"),
+    (lambda: Triangular(0.1, 0.01, 5), "`max_learning_rate`. Expected a float value >= 0.1. "
+                                       "Received: max_learning_rate=0.01"),
+    (lambda: Triangular(0.01, 0.1, True), "`step_size`. Expected an integer value >= 1"),
+    (lambda: OneCycle(1.0, 100, pct_start=1.0), "`pct_start`. Expected a float value in (0, 1)"),
+    (lambda: OneCycle(1.0, 100, div_factor=0.5), "`div_factor`. Expected a float value >= 1"),
+    (lambda: OneCycle(float("inf"), 100), "`max_learning_rate`. Expected a finite float "
+                                          "value > 0"),
 ])
 def test_bad_argument_raises_value_error_naming_it(make, expected):
     with pytest.raises(ValueError) as error:

@@ -15,8 +15,18 @@ def test_validation_split_is_disjoint_and_complete():
     split = validation_split(x, np.arange(20), n_val=5, seed=1)
     assert len(split.x_val) == 5 and len(split.x_train) == 15
     assert sorted(np.concatenate([split.y_train, split.y_val]).tolist()) == list(range(20))
-    with pytest.raises(ValueError, match="n_val=20"):
+    with pytest.raises(ValueError, match=r"`n_val`. Expected an integer value in \(0, 20\). "
+                                         r"Received: n_val=20"):
         validation_split(x, np.arange(20), n_val=20)
+    with pytest.raises(ValueError, match="n_val=2.5"):
+        validation_split(x, np.arange(20), n_val=2.5)
+
+
+@pytest.mark.parametrize("padding", [-1, 2.0, True])
+def test_random_crop_flip_rejects_a_padding_that_is_not_a_non_negative_int(padding):
+    with pytest.raises(ValueError, match=rf"`padding`. Expected an integer value >= 0. "
+                                         rf"Received: padding={padding}"):
+        RandomCropFlip(padding)
 
 
 def test_dataset_feeds_float_pixels_and_one_hot_labels():

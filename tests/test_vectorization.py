@@ -31,8 +31,14 @@ def test_pairwise_sq_distances_equals_broadcasting():
     assert (pairwise_sq_distances(a, a).diagonal() >= 0).all()
 
 
-def test_bad_shapes_name_both_shapes():
-    with pytest.raises(ValueError, match=r"\(4, 3\).*\(5, 2\)"):
+def test_bad_shapes_name_the_expected_and_the_received_shape():
+    with pytest.raises(ValueError, match=r"`b`. Expected an array of shape \(M, 3\). "
+                                         r"Received: b.shape=\(5, 2\)"):
         pairwise_sq_distances(np.zeros((4, 3)), np.zeros((5, 2)))
-    with pytest.raises(ValueError, match=r"W1.shape=\(2, 2\), W2.shape=\(3, 2\)"):
+    with pytest.raises(ValueError, match=r"`x`. Expected an array of shape \(N, 2\). "
+                                         r"Received: x.shape=\(4, 3\)"):
+        loss_grid(np.zeros((4, 3)), np.zeros(4), np.zeros((2, 2)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"`y`. Expected an array of shape \(4,\)"):
+        loss_grid(np.zeros((4, 2)), np.zeros(3), np.zeros((2, 2)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"shape \(2, 2\). Received: W2.shape=\(3, 2\)"):
         loss_grid(np.zeros((4, 2)), np.zeros(4), np.zeros((2, 2)), np.zeros((3, 2)))
