@@ -441,14 +441,15 @@ def check_crop_flip_layer(layer_cls, *, padding=4, shape=(32, 32, 3), n=300, see
 
 def check_lr_range_test(func, losses, lr_min, lr_max, num_steps, stop_factor=4.0, *, hint=""):
     """Check `func(step, lr_min, lr_max, num_steps, stop_factor)` (the range test) with a `step`
-    that returns the scripted `losses` one after the other, against dl4lib.hyperparams.
+    that returns the scripted `losses` one after the other, against dl4lib.lr_range_test (raw
+    losses, no smoothing).
 
     Compares the rates `step` was called with, and the returned rates, losses and suggestion.
     """
-    from dl4lib.hyperparams import lr_range_test
+    from dl4lib.lr_range_test import lr_range_test
 
     name = "lr_range_test"
-    check_not_delegating(func, forbidden_modules("dl4lib.hyperparams"), name=name)
+    check_not_delegating(func, forbidden_modules("dl4lib.lr_range_test"), name=name)
     call = (f"{name}(step, lr_min={lr_min}, lr_max={lr_max}, num_steps={num_steps}, "
             f"stop_factor={stop_factor}) with step(lr) returning {losses} in turn")
     scripted = iter(losses)
