@@ -136,8 +136,8 @@ def test_old_homes_still_export_the_checks(old, new):
 
 
 def test_released_imports_of_unit_7_and_8_still_work():
-    from dl4lib.rule_checks import FORBIDDEN, check_rule, rule_trajectory
     from dl4lib.checks import optimizers
+    from dl4lib.rule_checks import FORBIDDEN, check_rule, rule_trajectory
     from dl4lib.rule_trajectory import rule_trajectory as home
 
     assert (FORBIDDEN, check_rule, rule_trajectory) == (optimizers.FORBIDDEN,
