@@ -1,10 +1,9 @@
-"""Searching for hyper-parameters: the learning-rate range test and log-uniform sampling.
+"""Searching for hyper-parameters: log-uniform sampling for a random search.
 
-Both work with any framework: the range test calls a function that trains one step, and the
-sampler draws from a NumPy generator.
+The sampler works with any framework: it draws from a NumPy generator. The learning-rate range
+test, the other search of unit 10, is `dl4lib.lr_range_test`.
 
-References:
-    Smith, "Cyclical Learning Rates for Training Neural Networks", WACV 2017 (the range test).
+Reference:
     Bergstra and Bengio, "Random Search for Hyper-Parameter Optimization", JMLR 13, 2012.
 """
 
@@ -27,42 +26,6 @@ def _check_range(low_name, low, high_name, high):
     if high <= low:
         raise ValueError(f"Invalid value received for argument `{high_name}`. Expected a float "
                          f"> {low_name}={low}. Received: {high_name}={high!r}")
-
-
-def lr_range_test(step, lr_min=1e-5, lr_max=10.0, num_steps=100, stop_factor=4.0):
-    """Train with an exponentially growing learning rate until the loss blows up.
-
-        lr_i = lr_min * (lr_max / lr_min) ** (i / (num_steps - 1)),   i = 0 .. num_steps - 1
-
-    `step(lr_i)` is called for i = 0, 1, ... in order; the sweep stops after the first loss that
-    is not finite or exceeds `stop_factor` times the lowest loss so far (that loss is kept).
-    The suggested learning rate is a tenth of the rate with the lowest loss.
-
-    Args:
-        step: function lr -> loss (float) that trains one mini-batch step at learning rate lr.
-        lr_min, lr_max: positive floats, lr_min < lr_max: the ends of the sweep.
-        num_steps: int >= 2, the length of the full sweep.
-        stop_factor: float > 1.
-
-    Returns:
-        (lrs, losses, suggested): float64 arrays of the same length (the steps taken) and a float.
-    """
-    _check_range("lr_min", lr_min, "lr_max", lr_max)
-    if not isinstance(num_steps, numbers.Integral) or isinstance(num_steps, bool) or num_steps < 2:
-        raise ValueError("Invalid value received for argument `num_steps`. Expected an int >= 2. "
-                         f"Received: num_steps={num_steps!r}")
-    rates = lr_min * (lr_max / lr_min) ** (np.arange(num_steps) / (num_steps - 1))
-    lrs, losses, best = [], [], math.inf
-    for lr in rates:
-        loss = float(step(float(lr)))
-        lrs.append(lr)
-        losses.append(loss)
-        if not math.isfinite(loss) or loss > stop_factor * best:
-            break
-        best = min(best, loss)
-    losses = np.array(losses)
-    finite = np.where(np.isfinite(losses), losses, np.inf)
-    return np.array(lrs), losses, float(lrs[int(np.argmin(finite))] / 10)
 
 
 def log_uniform(rng, low, high, size=None):

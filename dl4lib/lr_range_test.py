@@ -1,22 +1,24 @@
 """The learning-rate range test (Smith, 2017): one short run with a learning rate that grows.
 
-Train for up to `steps` steps while the learning rate grows geometrically from `lr_min` to
+Train for up to `num_steps` steps while the learning rate grows geometrically from `lr_min` to
 `lr_max`,
 
-    lr_k = lr_min * (lr_max / lr_min) ** (k / (steps - 1)),    k = 0, ..., steps - 1,
+    lr_i = lr_min * (lr_max / lr_min) ** (i / (num_steps - 1)),    i = 0, ..., num_steps - 1,
 
-and record the loss of every step, smoothed by a bias-corrected exponential moving average
-(the correction of Adam, unit 8):
+and record the loss of every step, optionally smoothed by a bias-corrected exponential moving
+average (the correction of Adam, unit 8; `beta = 0` records the raw losses):
 
-    s_k = beta * s_{k-1} + (1 - beta) * loss_k,    smoothed_k = s_k / (1 - beta ** (k + 1)).
+    s_i = beta * s_{i-1} + (1 - beta) * loss_i,    smoothed_i = s_i / (1 - beta ** (i + 1)).
 
-Stop early once the smoothed loss exceeds `stop_factor` times its minimum: the rate is then far
-too large. A good constant rate lies somewhat below the one where the smoothed loss falls
-fastest (`steepest_learning_rate`); the peak of a one-cycle schedule near the largest rate that
-still lowers the loss.
+Stop right after the first recorded loss that is not finite or exceeds `stop_factor` times the
+lowest one before it (that loss is kept): the rate is then far too large. Two choices of rate
+follow from the curve: a tenth of the rate with the lowest loss (unit 10, returned as
+`suggested`), or the rate where the loss falls fastest (`steepest_learning_rate`, unit 6).
 
-The test does not depend on a framework: it calls `train_step(learning_rate) -> loss`, which
-takes one training step at that rate. NumPy only; units 6 and 10 use it with Keras.
+The test does not depend on a framework: it calls `step(learning_rate) -> loss`, which takes one
+training step at that rate. NumPy only; units 6 and 10 use it with Keras, and unit 10's students
+write the raw-loss version themselves (`dl4lib.checks.models.check_lr_range_test` grades it
+against this one).
 
 Reference:
     Smith, 2017, "Cyclical Learning Rates for Training Neural Networks", WACV, section 3.3.
@@ -26,46 +28,67 @@ import math
 
 import numpy as np
 
+from dl4lib._validation import check_number
 
-def lr_range_test(train_step, lr_min=1e-5, lr_max=10.0, steps=200, beta=0.98, stop_factor=4.0):
-    """Run the range test; return (learning_rates, smoothed_losses), arrays of equal length.
+
+def lr_range_test(step, lr_min=1e-5, lr_max=10.0, num_steps=100, stop_factor=4.0, *, beta=0.0):
+    """Run the range test; return (lrs, losses, suggested).
+
+    `step(lr_i)` is called for i = 0, 1, ... in order; the sweep stops after the first recorded
+    loss that is not finite or exceeds `stop_factor` times the lowest recorded loss before it.
 
     Args:
-        train_step: function(learning_rate: float) -> loss (a finite or infinite number).
-        lr_min, lr_max: 0 < lr_min < lr_max, the first and last learning rate.
-        steps: int >= 2, the number of steps if the test does not stop early.
-        beta: smoothing factor in [0, 1).
-        stop_factor: stop when the smoothed loss exceeds stop_factor * its minimum (> 1).
+        step: function(learning_rate: float) -> loss (a float), one training step at that rate.
+        lr_min, lr_max: finite floats, 0 < lr_min < lr_max: the first and last learning rate.
+        num_steps: int >= 2, the number of steps if the sweep does not stop early.
+        stop_factor: float > 1.
+        beta: smoothing factor of the recorded losses in [0, 1); 0 records the raw losses.
+
+    Returns:
+        (lrs, losses, suggested): float64 arrays of shape (K,), K <= num_steps, the rates used
+        and their (smoothed) losses, the last possibly not finite; and a tenth of the rate with
+        the lowest finite loss.
     """
-    if not 0 < lr_min < lr_max:
-        raise ValueError(f"Expected 0 < lr_min < lr_max. Received: lr_min={lr_min}, lr_max={lr_max}")
-    if not isinstance(steps, int) or steps < 2:
-        raise ValueError(f"Invalid value received for argument `steps`. Expected an int >= 2. "
-                         f"Received: steps={steps!r}")
-    if not 0 <= beta < 1 or not stop_factor > 1:
-        raise ValueError(f"Expected 0 <= beta < 1 and stop_factor > 1. Received: beta={beta}, "
-                         f"stop_factor={stop_factor}")
-    rates = lr_min * (lr_max / lr_min) ** (np.arange(steps) / (steps - 1))
-    average, smoothed = 0.0, []
-    for k, rate in enumerate(rates):
-        loss = float(train_step(float(rate)))
-        if not math.isfinite(loss):
+    lr_min = check_number("lr_min", lr_min, low=0.0, low_open=True)
+    lr_max = check_number("lr_max", lr_max, low=lr_min, low_open=True)
+    for name, value in (("lr_min", lr_min), ("lr_max", lr_max)):
+        if not math.isfinite(value):
+            raise ValueError(f"Invalid value received for argument `{name}`. Expected a finite "
+                             f"float value. Received: {name}={value}")
+    num_steps = check_number("num_steps", num_steps, low=2, integer=True)
+    stop_factor = check_number("stop_factor", stop_factor, low=1.0, low_open=True)
+    beta = check_number("beta", beta, low=0.0, high=1.0, high_open=True)
+    rates = lr_min * (lr_max / lr_min) ** (np.arange(num_steps) / (num_steps - 1))
+    average, losses, best = 0.0, [], math.inf
+    for i, rate in enumerate(rates):
+        average = beta * average + (1 - beta) * float(step(float(rate)))
+        losses.append(average / (1 - beta ** (i + 1)))
+        if not math.isfinite(losses[-1]) or losses[-1] > stop_factor * best:
             break
-        average = beta * average + (1 - beta) * loss
-        smoothed.append(average / (1 - beta ** (k + 1)))
-        if smoothed[-1] > stop_factor * min(smoothed):
-            break
-    return rates[:len(smoothed)], np.array(smoothed)
+        best = min(best, losses[-1])
+    losses = np.array(losses)
+    lrs = rates[:len(losses)]
+    return lrs, losses, float(lrs[np.argmin(np.where(np.isfinite(losses), losses, np.inf))] / 10)
 
 
 def steepest_learning_rate(learning_rates, losses):
     """The learning rate at which the loss falls fastest per factor of learning rate.
 
-    That is the minimum of d loss / d ln(lr), by finite differences. Arrays of shape (K,), K >= 2.
+    That is the minimum of d loss / d ln(lr), by finite differences over the finite losses (a
+    range test's last loss may be nan or inf).
+
+    Args:
+        learning_rates, losses: arrays of shape (K,), with at least 2 finite losses.
     """
     learning_rates, losses = np.asarray(learning_rates, float), np.asarray(losses, float)
-    if learning_rates.shape != losses.shape or learning_rates.size < 2:
-        raise ValueError(f"Expected two arrays of the same shape (K,), K >= 2. Received shapes "
-                         f"{learning_rates.shape} and {losses.shape}")
+    if learning_rates.shape != losses.shape or losses.ndim != 1:
+        raise ValueError("Invalid value received for argument `losses`. Expected an array of the "
+                         f"shape of learning_rates, {learning_rates.shape}, and of shape (K,). "
+                         f"Received: losses of shape {losses.shape}")
+    finite = np.isfinite(losses)
+    if finite.sum() < 2:
+        raise ValueError("Invalid value received for argument `losses`. Expected at least 2 "
+                         f"finite values. Received: losses={losses}")
+    learning_rates, losses = learning_rates[finite], losses[finite]
     slope = np.gradient(losses, np.log(learning_rates))
     return float(learning_rates[int(np.argmin(slope))])

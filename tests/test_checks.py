@@ -1,5 +1,6 @@
 """The checks students meet in test cells: they catch mistakes and say what is wrong."""
 
+import importlib
 import types
 
 import numpy as np
@@ -7,11 +8,13 @@ import pytest
 
 import dl4lib.activations as A
 from dl4lib.checks import (
+    FRAMEWORKS,
     CheckError,
     check_array,
     check_function,
     check_raises,
     forbidden_calls,
+    forbidden_modules,
     numerical_derivative,
 )
 
@@ -107,6 +110,38 @@ def test_isolate_grades_an_exercise_on_its_own():
         check_function(ns["tanh"], A.tanh, [np.array([0.5])])
     check_function(ns["tanh"], A.tanh, [np.array([0.5])], isolate={"sigmoid": A.sigmoid})
     assert ns["sigmoid"](3.0) == 3.0, "the student's own function is restored afterwards"
+
+
+def test_forbidden_modules_are_the_references_plus_the_frameworks():
+    assert forbidden_modules("dl4lib.activations") == ("dl4lib.activations", *FRAMEWORKS)
+    assert forbidden_modules("dl4lib.optimizers", frameworks=("keras.src.optimizers",)) == (
+        "dl4lib.optimizers", "keras.src.optimizers")
+
+
+@pytest.mark.parametrize("family", ["activations", "backprop", "batch_norm_numpy", "initializers",
+                                    "optimizers"])
+def test_each_family_forbids_its_reference_module(family):
+    forbidden = importlib.import_module(f"dl4lib.checks.{family}").FORBIDDEN
+    assert f"dl4lib.{family}" in forbidden
+
+
+# Released notebooks import the checks from their old homes (course/ before the checks package).
+@pytest.mark.parametrize("old, new", [("dl4lib.rule_checks", "dl4lib.checks.optimizers"),
+                                      ("dl4lib.initializer_checks", "dl4lib.checks.initializers"),
+                                      ("dl4lib.dropout_checks", "dl4lib.checks.layers")])
+def test_old_homes_still_export_the_checks(old, new):
+    old_module, new_module = importlib.import_module(old), importlib.import_module(new)
+    for name in new_module.__all__:
+        assert getattr(old_module, name) is getattr(new_module, name), (old, name)
+
+
+def test_released_imports_of_unit_7_and_8_still_work():
+    from dl4lib.checks import optimizers
+    from dl4lib.rule_checks import FORBIDDEN, check_rule, rule_trajectory
+    from dl4lib.rule_trajectory import rule_trajectory as home
+
+    assert (FORBIDDEN, check_rule, rule_trajectory) == (optimizers.FORBIDDEN,
+                                                        optimizers.check_rule, home)
 
 
 def test_numerical_derivative_is_second_order():

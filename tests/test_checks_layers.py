@@ -1,4 +1,4 @@
-"""Tests for dl4lib.dropout_checks: the checks accept correct code and reject typical mistakes with
+"""Tests for dl4lib.checks.layers: the checks accept correct code and reject typical mistakes with
 a message, and the dropout-layer check stays silent on stderr (nbgrader scores stderr as 0)."""
 
 import keras

@@ -1,4 +1,4 @@
-"""Tests for dl4lib.rule_checks: correct rules pass, typical wrong rules fail with a clear message."""
+"""Tests for dl4lib.checks.optimizers: correct rules pass, typical wrong rules fail with a clear message."""
 
 import functools
 
@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from dl4lib import optimizers
 from dl4lib.checks import CheckError
-from dl4lib.checks.optimizers import check_rule, rule_trajectory
+from dl4lib.checks.optimizers import check_rule
 
 START = np.array([0.5, -1.0, 2.0])
 GRADS = np.array([[1.0, -2.0, 0.0], [0.5, 0.0, 1.5], [-1.0, 3.0, 0.2], [0.3, 0.3, -0.4]])
@@ -41,20 +41,6 @@ def failure(step_fn, reference=MOMENTUM, cases=(CASE,), init_fn=INIT_VELOCITY, *
     with pytest.raises(CheckError) as err:
         check_rule(step_fn, reference, list(cases), init_fn=init_fn, **kwargs)
     return str(err.value)
-
-
-def test_rule_trajectory_records_start_and_every_step():
-    path = rule_trajectory(MOMENTUM, INIT_VELOCITY, START, GRADS, learning_rate=0.1, momentum=0.9)
-    assert set(path) == {"param", "velocity"}
-    assert path["param"].shape == path["velocity"].shape == (5, 3)
-    np.testing.assert_allclose(path["param"][0], START)
-    np.testing.assert_allclose(path["velocity"][1], -0.1 * GRADS[0])
-    np.testing.assert_allclose(path["param"][1], START - 0.1 * GRADS[0], rtol=1e-6)
-
-
-def test_rule_without_slots():
-    path = rule_trajectory(optimizers.sgd_step, None, [1.0], [[2.0]], learning_rate=0.25)
-    np.testing.assert_allclose(path["param"].ravel(), [1.0, 0.5])
 
 
 def test_same_formula_in_another_order_passes():

@@ -1,5 +1,7 @@
 """dl4lib.checks.models: the checks of unit 10 pass the references and fail typical mistakes."""
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -7,7 +9,11 @@ from keras import ops
 
 from dl4lib.augment import RandomCropFlip
 from dl4lib.checks import CheckError
-from dl4lib.checks.models import check_crop_flip_layer, check_standardize_splits
+from dl4lib.checks.models import (
+    check_crop_flip_layer,
+    check_lr_range_test,
+    check_standardize_splits,
+)
 from dl4lib.data import standardize_splits
 
 RNG = np.random.default_rng(0)
@@ -197,3 +203,33 @@ def test_crop_flip_mistakes_fail(cls, message):
 def test_mirror_rate_is_checked():
     with pytest.raises(CheckError, match="100% of the 50 images were mirrored"):
         check_crop_flip_layer(NeverShifts, padding=0, n=50)
+
+
+def student_range_test(step, lr_min=1e-5, lr_max=10.0, num_steps=100, stop_factor=4.0, *,
+                       keep_last=True):
+    """Unit 10's answer as a student writes it; keep_last=False drops the loss that stopped."""
+    lrs, losses, best = [], [], np.inf
+    for i in range(num_steps):
+        lr = lr_min * (lr_max / lr_min) ** (i / (num_steps - 1))
+        loss = float(step(lr))
+        if keep_last or (np.isfinite(loss) and loss <= stop_factor * best):
+            lrs.append(lr)
+            losses.append(loss)
+        if not np.isfinite(loss) or loss > stop_factor * best:
+            break
+        best = min(best, loss)
+    losses = np.array(losses)
+    return np.array(lrs), losses, lrs[np.argmin(np.where(np.isfinite(losses), losses, np.inf))] / 10
+
+
+@pytest.mark.parametrize("losses, lr_min, lr_max, num_steps, stop_factor", [
+    ([5.0, 3.0, 2.0, 9.0, 1.0, 1.0], 1e-3, 10.0, 6, 4.0),
+    ([3.0, 2.0, float("nan"), 1.0], 1e-5, 1.0, 4, 4.0),
+    ([2.0, 1.0, 2.5, 0.5], 1e-2, 1.0, 4, 2.0),
+    ([4.0, float("inf"), 1.0], 1e-6, 1e-1, 9, 4.0),
+])
+def test_range_test_check_keeps_unit_10s_spec(losses, lr_min, lr_max, num_steps, stop_factor):
+    check_lr_range_test(student_range_test, losses, lr_min, lr_max, num_steps, stop_factor)
+    with pytest.raises(CheckError, match="the returned lrs"):
+        check_lr_range_test(functools.partial(student_range_test, keep_last=False), losses,
+                            lr_min, lr_max, num_steps, stop_factor)

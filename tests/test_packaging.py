@@ -100,7 +100,7 @@ def test_python_version_agrees():
 
 # The modules about GradientTape and Keras layers; every other module is NumPy-only.
 TENSORFLOW_MODULES = {"augment", "batch_norm", "clipping", "dropout", "gd_animation", "optimizers",
-                      "resnet", "rule_checks", "schedules", "selu", "training"}
+                      "resnet", "rule_checks", "rule_trajectory", "schedules", "selu", "training"}
 
 
 def dl4lib_modules():

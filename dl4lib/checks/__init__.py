@@ -8,7 +8,7 @@ on its own, so a failing check costs the points of that cell and nothing else.
 - `core`: `check_function`, `check_array`, `check_raises`, `student_call`, `random_inputs`: run a
   student's function safely (inputs copied and compared afterwards, warnings caught, NumPy
   floating-point errors raised) and compare its result with the reference's;
-- `delegation`: `FRAMEWORKS`, `forbidden_calls`, `check_not_delegating`,
+- `delegation`: `FRAMEWORKS`, `forbidden_modules`, `forbidden_calls`, `check_not_delegating`,
   `check_class_not_delegating`, `watch_calls`, `isolated`: refuse an answer that calls the library
   version of the same thing, before it runs and while it runs;
 - one module per family of exercises, named after the module of their references
@@ -34,6 +34,7 @@ from dl4lib.checks.delegation import (
     check_not_delegating,
     default_forbidden,
     forbidden_calls,
+    forbidden_modules,
     isolated,
     watch_calls,
 )
@@ -45,8 +46,8 @@ from dl4lib.gradient_check import numerical_derivative
 __all__ = [
     "FRAMEWORKS", "CheckError", "check_array", "check_class_not_delegating", "check_function",
     "check_not_delegating", "check_raises", "check_unchanged", "default_forbidden",
-    "forbidden_calls", "is_stub", "isolated", "not_implemented", "numerical_derivative", "quiet",
-    "random_inputs", "student_call", "watch_calls",
+    "forbidden_calls", "forbidden_modules", "is_stub", "isolated", "not_implemented",
+    "numerical_derivative", "quiet", "random_inputs", "student_call", "watch_calls",
 ]
 
 

@@ -10,17 +10,17 @@ away from kinks; values at extreme inputs are compared with the reference by `ch
 import numpy as np
 
 from dl4lib.checks.core import _fmt, check_unchanged, student_call
-from dl4lib.checks.delegation import FRAMEWORKS, check_not_delegating
+from dl4lib.checks.delegation import check_not_delegating, forbidden_modules
 from dl4lib.checks.errors import CheckError, fail
 from dl4lib.gradient_check import numerical_derivative
 
-__all__ = ["LIBRARY", "check_derivative"]
+__all__ = ["FORBIDDEN", "check_derivative"]
 
-LIBRARY = ("dl4lib.activations", *FRAMEWORKS)
+FORBIDDEN = forbidden_modules("dl4lib.activations")
 """What a student's activation must not call by default."""
 
 
-def check_derivative(derivative, func, x, *, name=None, atol=1e-6, hint="", forbidden=LIBRARY,
+def check_derivative(derivative, func, x, *, name=None, atol=1e-6, hint="", forbidden=FORBIDDEN,
                      isolate=None):
     """Check that the student's `derivative(x)` equals the measured slope of `func` at every x.
 

@@ -12,19 +12,19 @@ import numpy as np
 
 from dl4lib import batch_norm_numpy as reference
 from dl4lib.checks.core import check_array, check_unchanged, student_call
-from dl4lib.checks.delegation import FRAMEWORKS, check_not_delegating
+from dl4lib.checks.delegation import check_not_delegating, forbidden_modules
 from dl4lib.checks.errors import CheckError, fail
 
-__all__ = ["LIBRARY", "check_folded_dense"]
+__all__ = ["FORBIDDEN", "check_folded_dense"]
 
-LIBRARY = ("dl4lib.batch_norm", "dl4lib.batch_norm_numpy", *FRAMEWORKS)
+FORBIDDEN = forbidden_modules("dl4lib.batch_norm", "dl4lib.batch_norm_numpy")
 """What a student's batch-normalization function must not call by default."""
 
 _NAMES = ("kernel", "bias", "moving_mean", "moving_var", "gamma", "beta", "epsilon")
 
 
 def check_folded_dense(func, x, kernel, bias, moving_mean, moving_var, gamma, beta, epsilon=None,
-                       *, name=None, atol=1e-8, rtol=1e-6, hint="", forbidden=LIBRARY):
+                       *, name=None, atol=1e-8, rtol=1e-6, hint="", forbidden=FORBIDDEN):
     """Check that `func(kernel, bias, moving_mean, moving_var, gamma, beta[, epsilon])` folds.
 
     It must return a pair (new_kernel, new_bias), leave its inputs unchanged, and

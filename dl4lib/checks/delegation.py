@@ -14,7 +14,12 @@ Two complementary checks, both used by every check that grades a function:
 
 "Forbidden" is given as objects or module-name prefixes ("keras", "dl4lib.activations"); an object
 whose `__module__` starts with such a prefix is forbidden, and so is any code run from a module
-whose name starts with it. `FRAMEWORKS` is the default for NumPy exercises.
+whose name starts with it. Every family of exercises says what it forbids in one way,
+`forbidden_modules`: its reference modules plus the frameworks (all of `FRAMEWORKS` for a NumPy
+exercise; for a TensorFlow or Keras exercise, the part of the frameworks that does the same job):
+
+    FORBIDDEN = forbidden_modules("dl4lib.activations")
+    FORBIDDEN = forbidden_modules("dl4lib.optimizers", frameworks=("keras.src.optimizers",))
 """
 
 import contextlib
@@ -35,12 +40,28 @@ HOW = {"numpy": "with NumPy operations", "keras": "with keras.ops operations",
 """How an exercise asks the student to compute, for the delegation message."""
 
 
+def forbidden_modules(*references, frameworks=FRAMEWORKS):
+    """What an exercise must not call: its reference modules plus the frameworks.
+
+    Args:
+        *references: names of the modules that hold the reference answers ("dl4lib.activations"),
+            or of any other library that computes the same thing ("sklearn").
+        frameworks: module prefixes of the frameworks that are off limits: all of `FRAMEWORKS`
+            for a NumPy exercise; for an exercise written with TensorFlow or Keras, the part of
+            them that does the same job ("keras.src.optimizers").
+
+    Returns:
+        A tuple of module-name prefixes, for the `forbidden` argument of the checks.
+    """
+    return (*references, *frameworks)
+
+
 def default_forbidden(reference):
-    """The reference's own module plus `FRAMEWORKS`; a reference defined in a notebook cell
-    (module `__main__`) adds nothing, since the student's own functions live there too."""
+    """`forbidden_modules` of the reference's own module; a reference defined in a notebook cell
+    (module `__main__`) adds no module, since the student's own functions live there too."""
     module = getattr(reference, "__module__", None)
     own = (module,) if isinstance(module, str) and module not in ("__main__", "builtins") else ()
-    return (*own, *FRAMEWORKS)
+    return forbidden_modules(*own)
 
 
 def forbidden_calls(func, forbidden):

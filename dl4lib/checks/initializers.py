@@ -30,12 +30,12 @@ stays the same from layer to layer.
 import numpy as np
 
 from dl4lib.checks.core import student_call
-from dl4lib.checks.delegation import FRAMEWORKS, check_not_delegating
+from dl4lib.checks.delegation import check_not_delegating, forbidden_modules
 from dl4lib.checks.errors import CheckError, fail
 
-__all__ = ["LIBRARY", "check_initializer", "check_keeps_second_moment"]
+__all__ = ["FORBIDDEN", "check_initializer", "check_keeps_second_moment"]
 
-LIBRARY = ("dl4lib.initializers", *FRAMEWORKS)
+FORBIDDEN = forbidden_modules("dl4lib.initializers")
 """What a student's initializer must not call by default."""
 
 
@@ -50,7 +50,7 @@ def _draw(func, name, shape, seed, kwargs, hint, isolate, forbidden):
 
 
 def check_initializer(func, shape, variance, *, limit=None, center=0.0, seed=0, kwargs=None,
-                      rtol=0.05, reach=0.9, name=None, hint="", forbidden=LIBRARY,
+                      rtol=0.05, reach=0.9, name=None, hint="", forbidden=FORBIDDEN,
                       isolate=None):
     """Check the weights `func(shape, seed=seed, **kwargs)` draws against their distribution.
 
@@ -134,7 +134,7 @@ def check_initializer(func, shape, variance, *, limit=None, center=0.0, seed=0, 
 
 def check_keeps_second_moment(func, activation, *, width=400, depth=10, batch=1000, seed=0,
                               kwargs=None, rtol=0.05, name=None, what="the activation", hint="",
-                              forbidden=LIBRARY, isolate=None):
+                              forbidden=FORBIDDEN, isolate=None):
     """Check that weights from `func` keep E[h^2] constant through `depth` layers of `activation`.
 
     A standard normal batch x of shape (batch, width) goes through h <- activation(h @ W_l) with

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from dl4lib.checks import (
-    FRAMEWORKS,
     CheckError,
     check_array,
     check_not_delegating,
+    forbidden_modules,
     not_implemented,
     quiet,
     student_call,
@@ -279,7 +279,7 @@ def check_standardize_splits(func, x_train, x_test, *, name="standardize_splits"
     """
     from dl4lib.data import channel_stats, standardize_splits
 
-    forbidden = ("dl4lib.data", *FRAMEWORKS, "sklearn")
+    forbidden = forbidden_modules("dl4lib.data", "sklearn")
     check_not_delegating(func, forbidden, name=name)
     train_copy, test_copy = np.array(x_train, copy=True), np.array(x_test, copy=True)
     desc = f"x_train {x_train.dtype} {x_train.shape}, x_test {x_test.dtype} {x_test.shape}"
@@ -382,8 +382,8 @@ def check_crop_flip_layer(layer_cls, *, padding=4, shape=(32, 32, 3), n=300, see
     import keras
     import tensorflow as tf
 
-    forbidden = ("dl4lib.augment", "keras.src.layers.preprocessing",
-                 "tensorflow.python.ops.image_ops_impl")
+    forbidden = forbidden_modules("dl4lib.augment", frameworks=(
+        "keras.src.layers.preprocessing", "tensorflow.python.ops.image_ops_impl"))
     _check_class_not_delegating(layer_cls, forbidden, name)
     try:
         with quiet(name):
@@ -441,14 +441,15 @@ def check_crop_flip_layer(layer_cls, *, padding=4, shape=(32, 32, 3), n=300, see
 
 def check_lr_range_test(func, losses, lr_min, lr_max, num_steps, stop_factor=4.0, *, hint=""):
     """Check `func(step, lr_min, lr_max, num_steps, stop_factor)` (the range test) with a `step`
-    that returns the scripted `losses` one after the other, against dl4lib.hyperparams.
+    that returns the scripted `losses` one after the other, against dl4lib.lr_range_test (raw
+    losses, no smoothing).
 
     Compares the rates `step` was called with, and the returned rates, losses and suggestion.
     """
-    from dl4lib.hyperparams import lr_range_test
+    from dl4lib.lr_range_test import lr_range_test
 
     name = "lr_range_test"
-    check_not_delegating(func, ("dl4lib.hyperparams", *FRAMEWORKS), name=name)
+    check_not_delegating(func, forbidden_modules("dl4lib.lr_range_test"), name=name)
     call = (f"{name}(step, lr_min={lr_min}, lr_max={lr_max}, num_steps={num_steps}, "
             f"stop_factor={stop_factor}) with step(lr) returning {losses} in turn")
     scripted = iter(losses)

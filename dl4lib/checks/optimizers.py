@@ -4,7 +4,8 @@ A rule is a step function `step_fn(param, grad, slots, step, *, learning_rate, .
 updates the tf.Variable `param` and the slots (tf.Variables made by an init function) in place.
 `check_rule` runs the student's rule and the reference from the same start on the same fixed
 sequence of gradients (grads[k] is fed at step k + 1, whatever the parameter is) and compares the
-parameter and every slot after each step, so the message names the first step that goes wrong:
+parameter and every slot after each step (`dl4lib.rule_trajectory` records them), so the message
+names the first step that goes wrong:
 
     check_rule(momentum_step, functools.partial(optimizers.sgd_step, nesterov=False),
                [(start, grads, {"learning_rate": 0.1, "momentum": 0.9})],
@@ -21,46 +22,18 @@ import numpy as np
 import tensorflow as tf
 
 from dl4lib.checks.core import check_array, student_call
-from dl4lib.checks.delegation import check_not_delegating
+from dl4lib.checks.delegation import check_not_delegating, forbidden_modules
+from dl4lib.checks.errors import CheckError
+from dl4lib.rule_trajectory import rule_trajectory
 
-__all__ = ["FORBIDDEN", "check_rule", "rule_trajectory"]
+__all__ = ["FORBIDDEN", "check_rule"]
 
-FORBIDDEN = ("dl4lib.optimizers", "keras.src.optimizers")
+FORBIDDEN = forbidden_modules("dl4lib.optimizers", frameworks=("keras.src.optimizers",))
 """What a student's rule must not call: the library rules and Keras' optimizers."""
 
 GRAPH_HINT = ("Inside tf.function (how model.fit and Optimizer.minimize run a rule) the tensors "
               "are symbolic: use TensorFlow operations (tf.sqrt, not np.sqrt; no .numpy()), and "
               "change variables with .assign(...), .assign_add(...) or .assign_sub(...).")
-
-
-def rule_trajectory(step_fn, init_fn, start, grads, **hyperparams):
-    """Apply `step_fn` once per gradient to a float32 variable and record it and its slots.
-
-    Args:
-        step_fn: the rule's step function.
-        init_fn: the rule's init function (called as init_fn(param)), or None for no slots.
-        start: the parameter's first value, array-like of shape S.
-        grads: array-like of shape (T, *S); grads[k] is the gradient of step k + 1.
-        **hyperparams: keyword arguments passed to every call of step_fn.
-
-    Returns:
-        A dict of float32 arrays of shape (T + 1, *S): "param" and one entry per slot name, row
-        0 holding the values before the first step and row k those after step k.
-    """
-    param = tf.Variable(np.asarray(start, dtype=np.float32), name="param")
-    slots = {} if init_fn is None else init_fn(param)
-    path = {"param": [param.numpy()], **{k: [_value(v)] for k, v in slots.items()}}
-    for t, grad in enumerate(np.asarray(grads, dtype=np.float32), 1):
-        step_fn(param, tf.constant(grad), slots, tf.constant(t, tf.float32), **hyperparams)
-        path["param"].append(param.numpy())
-        for key in path.keys() - {"param"}:
-            path[key].append(_value(slots[key]) if key in slots else np.full_like(grad, np.nan))
-    return {k: np.stack(v) for k, v in path.items()}
-
-
-def _value(value):
-    """A copy of a variable's or tensor's value as a NumPy array."""
-    return np.array(tf.convert_to_tensor(value).numpy())
 
 
 def _describe_case(start, grads, hyperparams, steps):
@@ -100,8 +73,6 @@ def check_rule(step_fn, reference_fn, cases, *, init_fn, name=None, forbidden=FO
     """
     name = name or getattr(step_fn, "__name__", "your rule")
     if not callable(step_fn):
-        from dl4lib.checks.errors import CheckError
-
         raise CheckError(f"{name} should be a function, got {step_fn!r}.")
     check_not_delegating(step_fn, forbidden, name=name, how="tensorflow")
     compiled = tf.function(step_fn) if graph else None
