@@ -7,25 +7,9 @@ Reference:
     Bergstra and Bengio, "Random Search for Hyper-Parameter Optimization", JMLR 13, 2012.
 """
 
-import math
-import numbers
-
 import numpy as np
 
-
-def _check_positive(name, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value) \
-            or value <= 0:
-        raise ValueError(f"Invalid value received for argument `{name}`. Expected a positive "
-                         f"float. Received: {name}={value!r}")
-
-
-def _check_range(low_name, low, high_name, high):
-    _check_positive(low_name, low)
-    _check_positive(high_name, high)
-    if high <= low:
-        raise ValueError(f"Invalid value received for argument `{high_name}`. Expected a float "
-                         f"> {low_name}={low}. Received: {high_name}={high!r}")
+from dl4lib._validation import check_number
 
 
 def log_uniform(rng, low, high, size=None):
@@ -43,5 +27,6 @@ def log_uniform(rng, low, high, size=None):
     Returns:
         A float, or a float64 array of shape `size`.
     """
-    _check_range("low", low, "high", high)
+    low = check_number("low", low, low=0.0, low_open=True)
+    high = check_number("high", high, low=low, low_open=True)
     return np.exp(rng.uniform(np.log(low), np.log(high), size))

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from dl4lib._validation import check_number
+from dl4lib._validation import check_array_shape, check_number, invalid_argument
 
 
 def lr_range_test(step, lr_min=1e-5, lr_max=10.0, num_steps=100, stop_factor=4.0, *, beta=0.0):
@@ -51,10 +51,6 @@ def lr_range_test(step, lr_min=1e-5, lr_max=10.0, num_steps=100, stop_factor=4.0
     """
     lr_min = check_number("lr_min", lr_min, low=0.0, low_open=True)
     lr_max = check_number("lr_max", lr_max, low=lr_min, low_open=True)
-    for name, value in (("lr_min", lr_min), ("lr_max", lr_max)):
-        if not math.isfinite(value):
-            raise ValueError(f"Invalid value received for argument `{name}`. Expected a finite "
-                             f"float value. Received: {name}={value}")
     num_steps = check_number("num_steps", num_steps, low=2, integer=True)
     stop_factor = check_number("stop_factor", stop_factor, low=1.0, low_open=True)
     beta = check_number("beta", beta, low=0.0, high=1.0, high_open=True)
@@ -81,14 +77,11 @@ def steepest_learning_rate(learning_rates, losses):
         learning_rates, losses: arrays of shape (K,), with at least 2 finite losses.
     """
     learning_rates, losses = np.asarray(learning_rates, float), np.asarray(losses, float)
-    if learning_rates.shape != losses.shape or losses.ndim != 1:
-        raise ValueError("Invalid value received for argument `losses`. Expected an array of the "
-                         f"shape of learning_rates, {learning_rates.shape}, and of shape (K,). "
-                         f"Received: losses of shape {losses.shape}")
+    check_array_shape("learning_rates", learning_rates, ("K",))
+    check_array_shape("losses", losses, learning_rates.shape)
     finite = np.isfinite(losses)
     if finite.sum() < 2:
-        raise ValueError("Invalid value received for argument `losses`. Expected at least 2 "
-                         f"finite values. Received: losses={losses}")
+        raise invalid_argument("losses", "at least 2 finite values", losses)
     learning_rates, losses = learning_rates[finite], losses[finite]
     slope = np.gradient(losses, np.log(learning_rates))
     return float(learning_rates[int(np.argmin(slope))])

@@ -98,7 +98,8 @@ def test_steepest_learning_rate_on_a_sigmoid_shaped_curve():
 def test_steepest_learning_rate_needs_two_finite_losses():
     with pytest.raises(ValueError, match="at least 2 finite"):
         steepest_learning_rate([1e-3, 1e-2], [1.0, np.inf])
-    with pytest.raises(ValueError, match="losses of shape"):
+    with pytest.raises(ValueError, match=r"`losses`. Expected an array of shape \(2,\). "
+                                         r"Received: losses.shape=\(3,\)"):
         steepest_learning_rate([1e-3, 1e-2], [1.0, 2.0, 3.0])
 
 
