@@ -8,12 +8,16 @@ public tests then work as before on exactly the inputs they use; the reference c
 hidden tests and their inputs are not in the package. The instructor grades with the full library.
 
 A call is identified by `call_key`: the function's module and name and a digest of its bound
-arguments (arrays by dtype, shape and bytes; numbers by type and value; library functions passed
-as arguments by their qualified name). A call that was not recorded, and is not within 1e-9 of one
-that was (a student's code may compute an input with other rounding), raises a `CheckError`
-saying the value is computed only when the instructor grades.
+arguments (arrays and TensorFlow tensors by dtype, shape and bytes; numbers by type and value;
+library functions passed as arguments by their qualified name). A call that assigns tf.Variables
+among its arguments (an optimizer's step) is replayed by assigning the recorded values. A call
+that was not recorded, and is not within 1e-9 of one that was (a student's code may compute an
+input with other rounding), raises a `CheckError` saying the value is computed only when the
+instructor grades.
 """
 
+import copy
+import dataclasses
 import functools
 import hashlib
 import math
@@ -23,8 +27,7 @@ from pathlib import Path
 import numpy as np
 
 RECORDINGS = Path(__file__).with_name("withheld.pkl")
-"""The recorded calls: {(module, name): {digest: (arguments, ("return", value) or ("raise",
-error))}}; present only in a private release's package."""
+"""The recorded calls: {(module, name): {digest: `Call`}}; only in a private release's package."""
 
 _TOLERANCE = 1e-9
 
@@ -33,21 +36,62 @@ class Unkeyable(TypeError):
     """An argument that a call key cannot describe (a Keras object, an open file, ...)."""
 
 
-def _canonical(value):
-    """A hashable, exact description of an argument value."""
+@dataclasses.dataclass(frozen=True)
+class Tensor:
+    """A TensorFlow tensor's or variable's value, stored without TensorFlow."""
+
+    value: np.ndarray
+    variable: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One recorded call, every TensorFlow value stored as a `Tensor`.
+
+    Attributes:
+        arguments: the bound arguments at entry (a dict).
+        outcome: ("return", value) or ("raise", error).
+        effects: ((path, value), ...): the tf.Variables among the arguments that the call
+            assigned, by their path (argument name, then dict keys or indices), and their values
+            afterwards.
+    """
+
+    arguments: dict
+    outcome: tuple
+    effects: tuple = ()
+
+
+def _is_tensorflow(value):
+    """Whether `value` is a TensorFlow tensor or variable (eager or symbolic)."""
+    return type(value).__module__.startswith("tensorflow") and hasattr(value, "dtype")
+
+
+def _canonical(value, variables=True):
+    """A hashable, exact description of an argument value (tf.Variables by their type alone
+    with `variables=False`)."""
     if value is None or isinstance(value, (bool, str)):
         return (type(value).__name__, value)
     if isinstance(value, (int, float, np.number)):
         return (type(value).__name__, repr(value))
+    if _is_tensorflow(value):
+        if not variables and hasattr(value, "assign"):
+            return ("variable", value.dtype.name, tuple(value.shape))
+        try:
+            value = np.asarray(value.numpy())
+        except Exception:  # noqa: BLE001 - a symbolic tensor (inside tf.function) has no value
+            raise Unkeyable("a symbolic tensor") from None
+        return ("tensor", _canonical(value))
+    if isinstance(value, Tensor):
+        return ("tensor", _canonical(value.value))
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biufc":
             raise Unkeyable(f"an array of dtype {value.dtype}")
         return ("ndarray", value.dtype.str, value.shape,
                 hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
     if isinstance(value, (tuple, list)):
-        return (type(value).__name__, tuple(_canonical(v) for v in value))
+        return (type(value).__name__, tuple(_canonical(v, variables) for v in value))
     if isinstance(value, dict):
-        return ("dict", tuple((k, _canonical(v)) for k, v in sorted(value.items())))
+        return ("dict", tuple((k, _canonical(v, variables)) for k, v in sorted(value.items())))
     module = getattr(value, "__module__", None) or ""
     if (callable(value) and hasattr(value, "__qualname__") and "<" not in value.__qualname__
             and module.split(".")[0] in ("dl4lib", "numpy")):
@@ -55,14 +99,52 @@ def _canonical(value):
     raise Unkeyable(f"a {type(value).__name__} that is not a function of dl4lib or NumPy")
 
 
-def call_key(arguments):
+def call_key(arguments, variables=True):
     """The digest of a call's bound arguments (a dict name -> value, as `locals()` at entry)."""
-    text = repr(tuple((k, _canonical(v)) for k, v in sorted(arguments.items())))
+    text = repr(tuple((k, _canonical(v, variables)) for k, v in sorted(arguments.items())))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def plain(value):
+    """A copy of `value` with every TensorFlow tensor or variable replaced by a `Tensor`."""
+    if _is_tensorflow(value):
+        return Tensor(np.array(value.numpy()), variable=hasattr(value, "assign"))
+    if isinstance(value, (tuple, list)):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def variables(value, path=()):
+    """(path, variable) for every tf.Variable in `value` (nested in tuples, lists, dicts)."""
+    if _is_tensorflow(value) and hasattr(value, "assign"):
+        yield path, value
+    elif isinstance(value, (tuple, list)):
+        for i, v in enumerate(value):
+            yield from variables(v, (*path, i))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from variables(v, (*path, k))
+
+
+def _restore(value):
+    """`value` with every `Tensor` made a TensorFlow tensor (or variable) again."""
+    if isinstance(value, Tensor):
+        import tensorflow as tf
+
+        return tf.Variable(value.value) if value.variable else tf.constant(value.value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_restore(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _restore(v) for k, v in value.items()}
+    return value
 
 
 def _close(a, b):
     """Whether two argument values are equal, numbers and arrays within `_TOLERANCE`."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        a, b = a.value, b.value
     if isinstance(b, np.ndarray) or isinstance(a, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
         return (a.shape == b.shape and a.dtype == b.dtype
@@ -115,8 +197,24 @@ def _recordings():
     return _loaded
 
 
+def _find(calls, arguments):
+    try:
+        found = calls.get(call_key(arguments))
+        if found is None:
+            arguments = plain(arguments)
+            found = next((c for c in calls.values() if _close(arguments, c.arguments)), None)
+        return found
+    except Unkeyable:
+        return None
+    except Exception:  # noqa: BLE001 - e.g. a symbolic tensor: no recorded value can match
+        return None
+
+
 def replay(module, name, arguments):
-    """Return the value `module.name` returned for these arguments when the release was built.
+    """Do what `module.name` did for these arguments when the release was built.
+
+    Assigns the recorded values to the tf.Variables the call changed, then returns (or raises)
+    what it returned (or raised).
 
     Args:
         module, name: the withheld function (`__name__` and its name, as the stub passes them).
@@ -125,19 +223,18 @@ def replay(module, name, arguments):
     Raises:
         NotRecorded: a `CheckError`: the call was not recorded (nor one within 1e-9 of it).
     """
-    calls = _recordings().get((module, name), {})
-    try:
-        found = calls.get(call_key(arguments))
-    except Unkeyable:
-        found = None
-    if found is None:
-        found = next((c for c in calls.values() if _close(arguments, c[0])), None)
+    found = _find(_recordings().get((module, name), {}), arguments)
     if found is None:
         raise _not_recorded()(
             f"{module}.{name} is withheld in this course: the public tests can use it only on the "
             f"inputs they were released with, and this call passed others. This part is checked "
             f"when your instructor grades your notebook.")
-    kind, value = pickle.loads(pickle.dumps(found[1]))  # a fresh copy: callers may change it
+    for path, value in found.effects:
+        target = arguments
+        for key in path:
+            target = target[key]
+        target.assign(value.value)
+    kind, value = copy.deepcopy(found.outcome)  # a fresh copy: callers may change it
     if kind == "raise":
         raise value
-    return value
+    return _restore(value)
