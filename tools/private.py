@@ -59,7 +59,7 @@ class _Recorder:
 
     def __init__(self):
         self.phase = "tool"
-        self.calls = defaultdict(dict)  # (module, name) -> {digest: (arguments, outcome)}
+        self.calls = defaultdict(dict)  # (module, name) -> {digest: withheld.Call}
         self.tool = set()  # (module, name) called outside the public tests
         self.unsafe = {}  # (module, name) -> why its calls cannot be replayed
 
@@ -154,11 +154,11 @@ def start_recording():
         for attr, value in list(vars(module).items()):
             if inspect.isfunction(value) and value in wrapped:
                 setattr(module, attr, wrapped[value])
-    sys.modules["__main__"].__dict__[RECORDING] = recorder
     return recorder
 
 
 def save_recording(path):
+    """Write what the recorder that the notebook holds (`RECORDING`) saw to `path`."""
     recorder = sys.modules["__main__"].__dict__[RECORDING]
     with open(path, "wb") as f:
         pickle.dump({"calls": dict(recorder.calls), "tool": recorder.tool,
