@@ -31,6 +31,9 @@ def invalid_argument(name, expected, value, *, attribute=None):
 
 
 def _bound(x):
+    """A bound as text: a number, or ("name", value) for another argument: "name=value"."""
+    if isinstance(x, tuple):
+        return f"{x[0]}={_bound(x[1])}"
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
@@ -44,9 +47,14 @@ def check_number(name, value, *, low=None, high=None, low_open=False, high_open=
     Args:
         name: the argument's name, for the message.
         value: what the caller passed.
-        low, high: bounds, None for none; `low_open` / `high_open` exclude them.
+        low, high: bounds, None for none; `low_open` / `high_open` exclude them. A bound that
+            is another argument is given as (its name, its value), so the message names it:
+            `check_number("lr_max", lr_max, low=("lr_min", lr_min), low_open=True)`.
         integer: demand an integer (an int or an integral NumPy scalar).
     """
+    low_text, high_text = low, high
+    low = low[1] if isinstance(low, tuple) else low
+    high = high[1] if isinstance(high, tuple) else high
     number = isinstance(value, numbers.Integral if integer else numbers.Real)
     if number and not isinstance(value, bool) and (integer or math.isfinite(value)) and (
             low is None or value > low or value == low and not low_open) and (
@@ -58,11 +66,11 @@ def check_number(name, value, *, low=None, high=None, low_open=False, high_open=
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
     if low is not None and high is not None:
-        expected = f"{kind} in {left}{_bound(low)}, {_bound(high)}{right}"
+        expected = f"{kind} in {left}{_bound(low_text)}, {_bound(high_text)}{right}"
     elif low is not None:
-        expected = f"{kind} {'>' if low_open else '>='} {_bound(low)}"
+        expected = f"{kind} {'>' if low_open else '>='} {_bound(low_text)}"
     elif high is not None:
-        expected = f"{kind} {'<' if high_open else '<='} {_bound(high)}"
+        expected = f"{kind} {'<' if high_open else '<='} {_bound(high_text)}"
     else:
         expected = kind if integer else "a finite float value"
     raise invalid_argument(name, expected, value)

@@ -28,5 +28,5 @@ def log_uniform(rng, low, high, size=None):
         A float, or a float64 array of shape `size`.
     """
     low = check_number("low", low, low=0.0, low_open=True)
-    high = check_number("high", high, low=low, low_open=True)
+    high = check_number("high", high, low=("low", low), low_open=True)
     return np.exp(rng.uniform(np.log(low), np.log(high), size))

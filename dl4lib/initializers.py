@@ -87,7 +87,7 @@ def normal(shape, mean=0.0, stddev=0.05, seed=None):
 def uniform(shape, minval=-0.05, maxval=0.05, seed=None):
     """Samples of U(minval, maxval). Returns an array of shape `shape`."""
     minval = check_number("minval", minval)
-    maxval = check_number("maxval", maxval, low=minval)
+    maxval = check_number("maxval", maxval, low=("minval", minval))
     return make_rng(seed).uniform(minval, maxval, size=_check_shape(shape))
 
 

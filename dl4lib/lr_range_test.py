@@ -50,7 +50,7 @@ def lr_range_test(step, lr_min=1e-5, lr_max=10.0, num_steps=100, stop_factor=4.0
         the lowest finite loss.
     """
     lr_min = check_number("lr_min", lr_min, low=0.0, low_open=True)
-    lr_max = check_number("lr_max", lr_max, low=lr_min, low_open=True)
+    lr_max = check_number("lr_max", lr_max, low=("lr_min", lr_min), low_open=True)
     num_steps = check_number("num_steps", num_steps, low=2, integer=True)
     stop_factor = check_number("stop_factor", stop_factor, low=1.0, low_open=True)
     beta = check_number("beta", beta, low=0.0, high=1.0, high_open=True)

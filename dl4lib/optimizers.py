@@ -133,7 +133,7 @@ def heavy_ball_parameters(lambda_min, lambda_max):
         Goh, "Why Momentum Really Works", Distill, 2017.
     """
     lambda_min = check_number("lambda_min", lambda_min, low=0, low_open=True)
-    lambda_max = check_number("lambda_max", lambda_max, low=lambda_min)
+    lambda_max = check_number("lambda_max", lambda_max, low=("lambda_min", lambda_min))
     root_min, root_max = math.sqrt(lambda_min), math.sqrt(lambda_max)
     learning_rate = (2 / (root_max + root_min)) ** 2
     momentum = ((root_max - root_min) / (root_max + root_min)) ** 2

@@ -99,7 +99,7 @@ class LinearDecay:
         _check_rate("initial_learning_rate", self.initial_learning_rate)
         _check_steps("decay_steps", self.decay_steps)
         check_number("end_learning_rate", self.end_learning_rate, low=0,
-                     high=self.initial_learning_rate)
+                     high=("initial_learning_rate", self.initial_learning_rate))
 
     def __call__(self, step):
         remaining = 1 - tf.minimum(_float_step(step), self.decay_steps) / self.decay_steps
@@ -206,7 +206,8 @@ class Triangular:
 
     def __post_init__(self):
         _check_rate("base_learning_rate", self.base_learning_rate)
-        check_number("max_learning_rate", self.max_learning_rate, low=self.base_learning_rate)
+        check_number("max_learning_rate", self.max_learning_rate,
+                     low=("base_learning_rate", self.base_learning_rate))
         _check_steps("step_size", self.step_size)
 
     def __call__(self, step):

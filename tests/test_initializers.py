@@ -126,7 +126,8 @@ def test_bad_scale_arguments_raise():
         init.normal(SHAPE, stddev=-1.0)
     with pytest.raises(ValueError, match="argument `stddev`"):
         init.truncated_normal(SHAPE, stddev=-1.0)
-    with pytest.raises(ValueError, match=r"`maxval`. Expected a float value >= 1. Received: maxval=0.0"):
+    with pytest.raises(ValueError, match=r"`maxval`. Expected a float value >= minval=1. "
+                                         r"Received: maxval=0.0"):
         init.uniform(SHAPE, minval=1.0, maxval=0.0)
 
 

@@ -481,8 +481,9 @@ def test_heavy_ball_parameters_with_equal_curvatures_is_newton_without_momentum(
 @pytest.mark.parametrize(("lambdas", "message"), [
     ((0.0, 1.0), r"`lambda_min`. Expected a float value > 0"),
     ((-1.0, 1.0), r"`lambda_min`. Expected a float value > 0"),
-    ((2.0, 1.0), r"`lambda_max`. Expected a float value >= 2. Received: lambda_max=1.0"),
-    ((1.0, float("inf")), r"`lambda_max`. Expected a finite float value >= 1. "
+    ((2.0, 1.0), r"`lambda_max`. Expected a float value >= lambda_min=2. Received: "
+                  r"lambda_max=1.0"),
+    ((1.0, float("inf")), r"`lambda_max`. Expected a finite float value >= lambda_min=1. "
                           r"Received: lambda_max=inf"),
 ])
 def test_heavy_ball_parameters_reject_invalid_curvatures(lambdas, message):

@@ -96,12 +96,13 @@ def test_schedules_are_frozen():
     (lambda: StepDecay(0.1, 2.5, 0.5), "`decay_steps`. Expected an integer value >= 1"),
     (lambda: ExponentialDecay(0.1, 10, 1.5), "`decay_rate`. Expected a float value in (0, 1]"),
     (lambda: ExponentialDecay(-0.1, 10, 0.5), "`initial_learning_rate`. Expected a float value > 0"),
-    (lambda: LinearDecay(0.1, 10, 0.2), "`end_learning_rate`. Expected a float value in [0, 0.1]"),
+    (lambda: LinearDecay(0.1, 10, 0.2), "`end_learning_rate`. Expected a float value in "
+                                        "[0, initial_learning_rate=0.1]"),
     (lambda: CosineDecay(0.1, 10, alpha=2.0), "`alpha`. Expected a float value in [0, 1]"),
     (lambda: CosineDecay(0.1, 10, warmup_steps=-1), "`warmup_steps`. Expected an integer value "
                                                     ">= 0"),
-    (lambda: Triangular(0.1, 0.01, 5), "`max_learning_rate`. Expected a float value >= 0.1. "
-                                       "Received: max_learning_rate=0.01"),
+    (lambda: Triangular(0.1, 0.01, 5), "`max_learning_rate`. Expected a float value >= "
+                                       "base_learning_rate=0.1. Received: max_learning_rate=0.01"),
     (lambda: Triangular(0.01, 0.1, True), "`step_size`. Expected an integer value >= 1"),
     (lambda: OneCycle(1.0, 100, pct_start=1.0), "`pct_start`. Expected a float value in (0, 1)"),
     (lambda: OneCycle(1.0, 100, div_factor=0.5), "`div_factor`. Expected a float value >= 1"),

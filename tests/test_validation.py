@@ -131,3 +131,11 @@ def test_the_message_format_is_written_only_in_validation():
                     if isinstance(node, ast.Constant) and isinstance(node.value, str)
                     and "Invalid value" in node.value and id(node) not in docstrings]
     assert written == [], "raise dl4lib._validation.invalid_argument(...) instead"
+
+
+def test_a_bound_that_is_another_argument_is_named_in_the_message():
+    assert check_number("lr_max", 2.0, low=("lr_min", 1.0), low_open=True) == 2.0
+    with pytest.raises(ValueError, match=r"Expected a float value > lr_min=1. Received: lr_max=1"):
+        check_number("lr_max", 1.0, low=("lr_min", 1.0), low_open=True)
+    with pytest.raises(ValueError, match=r"in \[0, initial_learning_rate=0.1\]. Received: end=0.5"):
+        check_number("end", 0.5, low=0, high=("initial_learning_rate", 0.1))
