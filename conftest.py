@@ -1,5 +1,36 @@
 """Test-session settings shared by tests/ and the nbval run over solutions/."""
 
+import os
+
+
+def pytest_configure(config):
+    """Let nbval start a kernel a second time when the first dies before it replies.
+
+    Two xdist workers that start kernels at the same moment can pick the same free TCP port
+    (jupyter_client chooses the ports, then the kernel binds them): the loser dies with "Address
+    already in use" before it answers (jupyter/nbconvert#1066, treebeardtech/nbmake#129). A
+    kernel that dies twice still fails the notebook. The devnull file nbval passes as the dead
+    kernel's stderr is closed, so it does not leak (a ResourceWarning, an error here).
+    """
+    try:
+        import nbval.kernel
+    except ImportError:
+        return
+    start = nbval.kernel.start_new_kernel
+
+    def start_new_kernel(*args, **kwargs):
+        try:
+            return start(*args, **kwargs)
+        except RuntimeError as err:
+            if "died before replying" not in str(err):
+                raise
+            if kwargs.get("stderr") is not None:
+                kwargs["stderr"].close()
+                kwargs["stderr"] = open(os.devnull, "w")  # noqa: SIM115 - the kernel keeps it
+            return start(*args, **kwargs)
+
+    nbval.kernel.start_new_kernel = start_new_kernel
+
 
 def pytest_xdist_make_scheduler(config, log):
     """Spread tests over xdist workers in units that must not be split.
