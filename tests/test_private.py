@@ -18,8 +18,10 @@ import pytest
 from tools import private
 from tools.course import COURSE, SOLUTIONS
 from tools.grading.samples import (
+    filled,
     grade_id,
     is_answer,
+    is_test,
     load_mistakes,
     notebooks,
     pack,
@@ -50,37 +52,21 @@ def release(request, tmp_path_factory):
     return unit, notebook, dest, withheld, kept
 
 
-def _is_test(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade") and not is_answer(cell)
-
-
 def verdicts(nb, pythonpath, tmp_path):
     """grade_id -> the test cell's output text, "" when it passed (no error, nothing on stderr)."""
     nb.cells.append(nbformat.v4.new_code_cell(
         "import dl4lib, pathlib\nprint('DL4LIB', pathlib.Path(dl4lib.__file__).parent)"))
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute(
-        env=private.kernel_env(pythonpath, fast=True))
+    private.execute(nb, tmp_path, private.kernel_env(pythonpath, fast=True), timeout=300,
+                    allow_errors=True)
     loaded = nb.cells[-1].outputs[0]["text"].split()[-1]
     result = {}
     for cell in nb.cells:
-        if _is_test(cell):
+        if is_test(cell):
             bad = [o for o in cell.outputs if o.output_type == "error"
                    or o.get("name") == "stderr"]
             result[grade_id(cell)] = "\n".join(
                 o.get("text", "") or "\n".join(o.get("traceback", [])) for o in bad)
     return loaded, result
-
-
-def submission(unit, notebook, answers):
-    """The student release of `unit` with `answers` (grade_id -> source) filled in."""
-    nb = nbformat.read(COURSE / unit / notebook, as_version=4)
-    for cell in nb.cells:
-        if is_answer(cell) and grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
-    return nb
 
 
 def test_the_withheld_code_is_in_neither_the_package_nor_the_wheel(release):
@@ -121,7 +107,7 @@ def test_the_reference_and_every_alternative_answer_pass_every_public_test(relea
     for i, answers in enumerate(submissions):
         work = tmp_path / str(i)
         work.mkdir()
-        loaded, result = verdicts(submission(unit, notebook, answers), [dest / "package"], work)
+        loaded, result = verdicts(filled(unit, notebook, answers), [dest / "package"], work)
         assert loaded == str(dest / "package" / "dl4lib")
         assert result and not any(result.values()), {k: v for k, v in result.items() if v}
 
@@ -130,9 +116,9 @@ def test_each_typical_mistake_fails_the_same_public_tests_as_with_the_full_libra
         release, tmp_path):
     (unit, notebook, dest), caught = release[:3], 0
     tests = {grade_id(c): c.source for c in nbformat.read(COURSE / unit / notebook,
-                                                          as_version=4).cells if _is_test(c)}
+                                                          as_version=4).cells if is_test(c)}
     for i, group in enumerate(pack(load_mistakes(unit))):
-        nb = submission(unit, notebook, with_mistakes(unit, notebook, group))
+        nb = filled(unit, notebook, with_mistakes(unit, notebook, group))
         (tmp_path / f"p{i}").mkdir()
         (tmp_path / f"f{i}").mkdir()
         _, withheld = verdicts(nbformat.from_dict(nb), [dest / "package"], tmp_path / f"p{i}")

@@ -177,19 +177,16 @@ def public_notebook(path):
     return nb
 
 
-def _is_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
-
-
 def recording_notebook(path, out):
     """The public notebook with the recorder started first, each cell's phase set, saved last."""
     import nbformat
 
+    from tools.grading.samples import is_test  # here: the recording kernel imports this module
+
     nb = public_notebook(path)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            phase = "test" if _is_test(cell) else "tool"
+            phase = "test" if is_test(cell) else "tool"
             cell.source = f"{RECORDING}.phase = {phase!r}\n{cell.source}"
     nb.cells.insert(0, nbformat.v4.new_code_cell(
         f"import tools.private\n{RECORDING} = tools.private.start_recording()"))
@@ -197,11 +194,12 @@ def recording_notebook(path, out):
     return nb
 
 
-def execute(nb, cwd, env, timeout=1200):
-    """Run a notebook top to bottom in a fresh kernel; raise if any cell fails."""
+def execute(nb, cwd, env, timeout=1200, allow_errors=False):
+    """Run a notebook top to bottom in a fresh kernel; raise if a cell fails (unless
+    `allow_errors`, which keeps each error in its cell's outputs)."""
     from nbclient import NotebookClient
 
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                    resources={"metadata": {"path": str(cwd)}}).execute(env=env)
     return nb
 

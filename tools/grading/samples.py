@@ -56,6 +56,12 @@ def is_answer(cell):
     return cell.metadata.get("nbgrader", {}).get("solution", False)
 
 
+def is_test(cell):
+    """A graded test cell: a code cell with points that holds no answer."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
 def grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
@@ -139,19 +145,25 @@ def sample_submissions(assignment, mistake_groups=()):
     return subs
 
 
+def filled(assignment, name, answers, release_dir=COURSE):
+    """The released notebook `name` of `assignment` with `answers` (grade_id -> source) in its
+    answer cells."""
+    nb = nbformat.read(Path(release_dir) / assignment / name, as_version=4)
+    unknown = set(answers) - {grade_id(c) for c in nb.cells if is_answer(c)}
+    if unknown:
+        raise ValueError(f"{assignment}/{name} has no answer cells {sorted(unknown)}")
+    for cell in nb.cells:
+        if is_answer(cell) and grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return nb
+
+
 def write_submission(root, assignment, submission, release_dir=COURSE):
     """Write a submission where nbgrader looks for it, starting from the student release."""
     folder = Path(root) / "submitted" / submission.student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     for name, answers in submission.answers.items():
-        nb = nbformat.read(Path(release_dir) / assignment / name, as_version=4)
-        unknown = set(answers) - {grade_id(c) for c in nb.cells if is_answer(c)}
-        if unknown:
-            raise ValueError(f"{assignment}/{name} has no answer cells {sorted(unknown)}")
-        for cell in nb.cells:
-            if is_answer(cell) and grade_id(cell) in answers:
-                cell.source = answers[grade_id(cell)]
-        nbformat.write(nb, folder / name)
+        nbformat.write(filled(assignment, name, answers, release_dir), folder / name)
     for name, data in submission.files.items():
         (folder / name).write_bytes(data)
 
