@@ -55,11 +55,15 @@ c.GenerateFeedback.preprocessors = [
 
 # Integrity: after the scores are saved, flag notebooks whose editable cells or folder look like
 # tampering with grading (tools/integrity.py explains the threat model).
+# Experiments that earn no points and that no graded cell uses are left out while autograding
+# (tools/grading/experiments.py says when exactly).
 from nbgrader.converters import Autograde  # noqa: E402
-from nbgrader.preprocessors import SaveAutoGrades  # noqa: E402
+from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 
+from tools.grading.experiments import ExecuteGraded  # noqa: E402
 from tools.integrity import FlagTampering  # noqa: E402
 
-_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+_steps = [ExecuteGraded if step is Execute else step
+          for step in Autograde.class_traits()["autograde_preprocessors"].default()]
 _after = _steps.index(SaveAutoGrades) + 1
 c.Autograde.autograde_preprocessors = [*_steps[:_after], FlagTampering, *_steps[_after:]]
