@@ -32,7 +32,7 @@ import nbformat
 from tools.course import ROOT, build
 from tools.grading import load_mistakes, notebooks, pack, reference_answers
 from tools.grading.__main__ import summary
-from tools.grading.autograde import Settings
+from tools.grading.autograde import Settings, cluster
 from tools.grading.classroom import Course
 from tools.grading.samples import is_answer, with_mistakes
 
@@ -161,23 +161,25 @@ def main():
     course = Course(DEMO_ROOT / "class", DEMO_ROOT / "exchange")
     settings = Settings(cell_timeout=60, notebook_budget=400)
     outcomes = []
-    for assignment in UNITS:
-        course.release(assignment)
-        work = class_work(assignment)
-        late = [s for s in work if s.endswith("_late")]
-        for student, do in work.items():
-            if student not in late:
-                do(course.fetch(student, assignment))
+    with cluster() as scheduler:  # one local Dask cluster grades every unit
+        for assignment in UNITS:
+            course.release(assignment)
+            work = class_work(assignment)
+            late = [s for s in work if s.endswith("_late")]
+            for student, do in work.items():
+                if student not in late:
+                    do(course.fetch(student, assignment))
+                    course.submit(student, assignment)
+            time.sleep(1)  # the deadline passes after every on-time submission, before the late one
+            course.set_duedate(assignment, datetime.datetime.now(datetime.UTC).isoformat())
+            time.sleep(1)
+            for student in late:
+                work[student](course.fetch(student, assignment))
                 course.submit(student, assignment)
-        time.sleep(1)  # the deadline passes after every on-time submission, before the late one
-        course.set_duedate(assignment, datetime.datetime.now(datetime.UTC).isoformat())
-        time.sleep(1)
-        for student in late:
-            work[student](course.fetch(student, assignment))
-            course.submit(student, assignment)
-        print(f"{assignment}: released, {len(work)} students submitted ({', '.join(late)} late)",
-              flush=True)
-        outcomes += course.grade(assignment, settings, report=lambda line: print(line, flush=True))
+            print(f"{assignment}: released, {len(work)} students submitted ({', '.join(late)} late)",
+                  flush=True)
+            outcomes += course.grade(assignment, settings, scheduler=scheduler,
+                                     report=lambda line: print(line, flush=True))
     status = summary(course, outcomes)
     html = course.fetch_feedback("ada_reference", UNITS[0])
     print(f"ada_reference fetched her feedback: {html[0] if html else 'none'}")

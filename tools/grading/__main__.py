@@ -9,11 +9,12 @@ that could not be graded are listed at the end with the reason, and the exit sta
 """
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 
-from tools.grading.autograde import Settings
+from tools.grading.autograde import Settings, cluster
 from tools.grading.classroom import Course, class_rows, print_table
 from tools.grading.sandbox import Limits
 from tools.integrity import flagged
@@ -60,9 +61,10 @@ def main(argv=None):
                         isolate=not args.no_sandbox,
                         limits=Limits(memory=int(args.memory_gib * 2**30)))
     outcomes = []
-    for assignment in args.assignments:
-        outcomes += course.grade(assignment, settings, workers=args.workers,
-                                 scheduler=args.scheduler)
+    with contextlib.ExitStack() as stack:  # one local cluster grades every assignment
+        scheduler = args.scheduler or stack.enter_context(cluster(args.workers))
+        for assignment in args.assignments:
+            outcomes += course.grade(assignment, settings, scheduler=scheduler)
     return summary(course, outcomes)
 
 

@@ -23,6 +23,7 @@ A job that fails affects only its student, whose `Outcome` says why; submissions
 `<root>/submitted/` are only read.
 """
 
+import contextlib
 import logging
 import os
 import re
@@ -256,6 +257,29 @@ def progress_line(done, total, outcome, width=30):
             f"{outcome.assignment} {outcome.student}: {status} ({outcome.seconds:.0f} s)")
 
 
+@contextlib.contextmanager
+def cluster(workers=None):
+    """A local Dask cluster for grading, one single-threaded worker process per core by default;
+    yields its scheduler address. Grading several assignments on one cluster pays the workers'
+    start and their warm nbgrader (`warm`) once.
+
+    Workers are not daemonic, so they may fork each student's nbgrader from a warm forkserver;
+    their nanny still ends them with the cluster. Workers read the setting when they start,
+    which LocalCluster does before it returns.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": False}):
+        local = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
+                             processes=True, memory_limit=0, host="127.0.0.1",
+                             dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    try:
+        yield local.scheduler_address
+    finally:
+        local.close()
+
+
 def autograde(root, assignment, students, settings=Settings(), workers=None, scheduler=None,
               parallel=True, report=print):
     """Autograde `students` of `assignment` in `root`; return their `Outcome`s in order.
@@ -266,7 +290,8 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
         students: ids of students with a submission in `<root>/submitted/`.
         settings: `Settings`.
         workers: worker processes of the local cluster (default: one per core).
-        scheduler: address of a running Dask scheduler to use instead of a local cluster.
+        scheduler: address of a running Dask scheduler (`cluster()`, or a cluster's elsewhere)
+            to use instead of a local cluster of its own.
         parallel: False grades the students one after the other in this process (no Dask).
         report: called with one progress line per finished student.
     """
@@ -292,32 +317,20 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
         for student in students:
             finish(grade_student(root, assignment, student, settings))
     else:
-        import dask
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
 
-        cluster = None
-        if scheduler is None:
-            # Non-daemonic workers may fork each student's nbgrader from a warm forkserver
-            # (`warm`); their nanny still ends them with the cluster. Workers read the setting
-            # when they start, which LocalCluster does before it returns.
-            with dask.config.set({"distributed.worker.daemon": False}):
-                cluster = LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1,
-                                       processes=True, memory_limit=0, host="127.0.0.1",
-                                       dashboard_address="127.0.0.1:0",
-                                       silence_logs=logging.ERROR)
-        try:
-            with Client(scheduler or cluster) as client:
-                futures = {client.submit(grade_student, str(root), assignment, s, settings,
-                                         key=f"autograde-{assignment}-{s}", pure=False): s
-                           for s in students}
-                for future in as_completed(futures):
-                    try:
-                        outcome = future.result()
-                    except Exception as error:  # noqa: BLE001 - a lost worker fails one student
-                        outcome = Outcome(futures[future], assignment, graded=False,
-                                          reason=f"the grading job crashed: {error!r}")
-                    finish(outcome)
-        finally:
-            if cluster is not None:
-                cluster.close()
+        with contextlib.ExitStack() as stack:
+            if scheduler is None:
+                scheduler = stack.enter_context(cluster(workers))
+            client = stack.enter_context(Client(scheduler))
+            futures = {client.submit(grade_student, str(root), assignment, s, settings,
+                                     key=f"autograde-{assignment}-{s}", pure=False): s
+                       for s in students}
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as error:  # noqa: BLE001 - a lost worker fails one student
+                    outcome = Outcome(futures[future], assignment, graded=False,
+                                      reason=f"the grading job crashed: {error!r}")
+                finish(outcome)
     return [outcomes[s] for s in students]

@@ -9,9 +9,10 @@ when all of these hold:
 1. it is not an nbgrader cell (answers, tests and locked cells always run);
 2. its source is, character for character, that of a tagged cell of the instructor's source
    notebook: the tag a student's copy carries is not trusted, and an edited experiment runs;
-3. no cell that runs, before or after it, reads a name the experiment binds at the top level
-   (assigns, defines, imports, or changes an attribute or item of). This is decided on the
-   submission itself, so a student whose answer calls an experiment's helper keeps it;
+3. no cell that runs needs a name the experiment binds (assigns, defines, imports, or changes
+   an attribute or item of): no later cell reads it before binding it itself, and no function,
+   lambda or class anywhere reads it as a global. This is decided on the submission itself, so
+   a student whose answer or own cell uses an experiment's result or helper keeps it;
 4. no cell that runs reaches the namespace by name (`globals()`, `eval`, `exec`, `vars`,
    `get_ipython`, IPython's output history), which would hide such a use.
 
