@@ -134,13 +134,21 @@ def test_leaving_experiments_out_changes_no_test_cell_of_the_reference(assignmen
 
 @pytest.mark.notebooks
 def test_autograde_leaves_out_experiments_that_no_cell_of_that_student_reads(tmp_path):
-    """With the real nbgrader: "reads" prints, in a cell of its own at the end, a name the first
-    experiment binds; "edits" changed the second experiment. Those run for them, not for
+    """With the real nbgrader: "reads" prints, in a cell of its own at the end, a name that only
+    one experiment binds; "edits" changed another experiment. Those run for them, not for
     "reference", and every one keeps full marks."""
     unit = "01_activations"
     (name,) = notebooks(unit)
     source = nbformat.read(SOLUTIONS / unit / name, as_version=4)
     tagged = [c.source for c in source.cells if TAG in c.metadata.get("tags", [])]
+
+    def only_bound_by(cell):
+        others = [c for c in source.cells if c.cell_type == "code" and c.source != cell]
+        return names(cell).bound - set().union(*(names(c.source).bound or set() for c in others))
+
+    read = next(t for t in tagged if only_bound_by(t))  # "reads" prints a name only it binds
+    own_name = sorted(only_bound_by(read))[0]
+    edited = next(t for t in tagged if t != read)
     generate(release_dir=tmp_path / "release", root=tmp_path, db=True, only=unit)
     students = ["reference", "reads", "edits"]
     for student in students:
@@ -148,10 +156,10 @@ def test_autograde_leaves_out_experiments_that_no_cell_of_that_student_reads(tmp
                          release_dir=tmp_path / "release")
     path = tmp_path / "submitted" / "{}" / unit / name
     nb = nbformat.read(str(path).format("reads"), as_version=4)
-    nb.cells.append(new_code_cell(f"print({sorted(names(tagged[0]).bound)[0]})"))
+    nb.cells.append(new_code_cell(f"print({own_name})"))
     nbformat.write(nb, str(path).format("reads"))
     nb = nbformat.read(str(path).format("edits"), as_version=4)
-    next(c for c in nb.cells if c.source == tagged[1]).source += "\nprint('my own line')"
+    next(c for c in nb.cells if c.source == edited).source += "\nprint('my own line')"
     nbformat.write(nb, str(path).format("edits"))
 
     outcomes = autograde(tmp_path, unit, students, Settings(isolate=False), parallel=False,
@@ -161,11 +169,13 @@ def test_autograde_leaves_out_experiments_that_no_cell_of_that_student_reads(tmp
     rows = [r for r in scores(tmp_path) if not r["manual"]]
     assert {r["student"] for r in rows} == set(students)
     assert all(r["score"] == r["max_score"] for r in rows)
-    for student, left_out in (("reference", len(tagged)), ("reads", len(tagged) - 1),
-                              ("edits", len(tagged) - 1)):
+    left_out = {}
+    for student in students:
         nb = nbformat.read(tmp_path / "autograded" / student / unit / name, as_version=4)
-        notes = [c for c in nb.cells if c.cell_type == "code" and c.outputs
-                 and c.outputs[0].get("text") == NOTE]
-        assert len(notes) == left_out, student
+        left_out[student] = {c.source for c in nb.cells if c.cell_type == "code" and c.outputs
+                             and c.outputs[0].get("text") == NOTE}
+    assert left_out["reference"] == set(tagged)
+    assert read not in left_out["reads"] and left_out["reads"] < set(tagged)
+    assert left_out["edits"] == set(tagged) - {edited}
     html = tmp_path / "feedback" / "reference" / unit / name.replace(".ipynb", ".html")
     assert "Not run while autograding" in html.read_text(encoding="utf-8")
