@@ -3,6 +3,7 @@
 - `samples`: reference / untouched / typical-mistake submissions and `run`, which grades them;
 - `classroom`: the class workflow (release, collect, autograde, feedback, export);
 - `autograde`: every student in a shard of its own, in parallel on Dask;
+- `experiments`: which experiment cells autograde leaves out;
 - `sandbox`: the bubblewrap sandbox a student's kernel runs in;
 - `gradebook`: scores, merging shards, snapshots of nbgrader's SQLite gradebook.
 """

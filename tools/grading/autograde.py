@@ -8,15 +8,16 @@
 2. builds a shard `<root>/shards/<assignment>/<student>/`: a private copy of the submission and
    a snapshot of the class gradebook;
 3. runs plain `nbgrader autograde <assignment> --student <student>` there, as nbgrader_config.py
-   configures it, in a process of its own forked with nbgrader already imported (`warm`), with
-   the kernel in the sandbox (`tools.grading.sandbox`), a per-cell timeout and a total time
-   budget;
+   configures it (leaving out experiments that no graded cell needs: `experiments`), in a
+   process of its own forked with nbgrader already imported (`warm`), with the kernel in the
+   sandbox (`tools.grading.sandbox`), a per-cell timeout and a total time budget;
 4. makes the autograded notebook fit for the student's eyes (`publishable`): no hidden test
    source in tracebacks, no path of the grading machine.
 
-The jobs run on a Dask cluster: a `distributed.LocalCluster` with one worker per core by default,
-or the scheduler at `scheduler` (`tcp://host:8786`) when the class outgrows one machine (the
-workers then need the course root on a shared file system). The coordinator alone writes the
+The jobs run on a Dask cluster: a `distributed.LocalCluster` (`cluster`, which one run shares
+across assignments) with one worker per core by default, or the scheduler at `scheduler`
+(`tcp://host:8786`) when the class outgrows one machine (the workers then need the course root
+on a shared file system). The coordinator alone writes the
 class gradebook: it merges each graded shard as its job finishes (`gradebook.merge`) and copies
 its autograded notebook into `<root>`; `generate_feedback` then writes every student's feedback.
 A job that fails affects only its student, whose `Outcome` says why; submissions in

@@ -17,9 +17,10 @@ when all of these hold:
    `get_ipython`, IPython's output history), which would hide such a use.
 
 What the rule cannot see, and the tag therefore promises: the experiment changes no state that
-graded cells read other than through its names (seeds, Keras settings, files). The tests check
-that promise on the reference answers and every typical mistake (tests/test_experiments.py,
-tests/test_grading.py).
+graded cells read other than through its names (seeds, Keras settings, files, an object changed
+by calling its methods). The tests check that promise on the reference answers and every typical
+mistake and alternative answer (tests/test_experiments.py, tests/test_grading.py). Leaving a cell
+out is what a student may do anyway by deleting it, so no submission can gain by it.
 """
 
 import ast
