@@ -18,7 +18,7 @@ import pytest
 
 from tools.course import ROOT, SOLUTIONS
 from tools.grading import gradebook, reference_answers
-from tools.grading.autograde import Settings
+from tools.grading.autograde import Settings, cluster
 from tools.grading.classroom import Course, class_rows
 from tools.integrity import flagged
 
@@ -96,7 +96,8 @@ def graded(tmp_path_factory):
     first = course.grade(UNIT, settings, workers=2, report=lambda line: None)
     submitted = tree_hash(course.root / "submitted")
     scores_first = gradebook.scores(course.root)
-    second = course.grade(UNIT, settings, workers=2, report=lambda line: None)
+    with cluster(2) as scheduler:  # the re-run grades on a cluster a run shares across units
+        second = course.grade(UNIT, settings, scheduler=scheduler, report=lambda line: None)
     return {"course": course, "first": first, "second": second, "library": library,
             "submitted": submitted, "scores_first": scores_first}
 
