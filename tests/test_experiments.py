@@ -39,6 +39,8 @@ def test_names_of_a_cell():
     # x was bound by this cell before x2 read it; w, v and q (augmented) are read from outside.
     assert {"w", "v", "q"} <= found.loads and "x" not in found.loads
     assert names("def broken(:\n    pass").bound is None
+    assert names("%%time\nhistory = train()").bound is None  # a cell magic is not analysed
+    assert "files" in names("files = !ls").bound
 
 
 def test_an_unused_experiment_is_left_out():

@@ -56,10 +56,13 @@ def tagged_sources(nb):
 
 
 def _python(source):
-    """`source` with IPython magics and shell lines blanked, and the identifiers those lines use."""
+    """`source` with IPython magics and shell lines blanked, and the identifiers those lines use.
+
+    Raises SyntaxError for a cell magic (`%%time`): its body is not Python to analyse.
+    """
     lines, hidden = [], set()
     if source.lstrip().startswith("%%"):
-        return "", set(IDENTIFIER.findall(source))
+        raise SyntaxError("a cell magic")
     for line in source.splitlines():
         stripped = line.lstrip()
         if stripped.startswith(("%", "!")) or re.match(r"[\w\s,]+=\s*[%!]", stripped):
@@ -125,15 +128,16 @@ def _binds(statement):
 
 
 def names(source):
-    """The `Names` of a cell's source (IPython magics and shell lines read what they mention)."""
-    code, hidden = _python(source)
+    """The `Names` of a cell's source. An IPython magic or shell line binds and reads every
+    identifier it mentions; a cell magic or a cell that does not parse binds `None`."""
     try:
+        code, hidden = _python(source)
         top = symtable.symtable(code, "<cell>", "exec")
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         everything = frozenset(IDENTIFIER.findall(source))
         return Names(None, everything, everything)
-    bound, deferred = set(), set()
+    bound, deferred = set(hidden), set()  # `x = !ls` binds x: what a magic line names counts
     for table in _tables(top):
         for sym in table.get_symbols():
             if table is top:
