@@ -53,10 +53,10 @@ c.GenerateFeedback.preprocessors = [
     "tools.feedback.StillAnimations",
 ]
 
-# Integrity: after the scores are saved, flag notebooks whose editable cells or folder look like
-# tampering with grading (tools/integrity.py explains the threat model).
-# Experiments that earn no points and that no graded cell uses are left out while autograding
-# (tools/grading/experiments.py says when exactly).
+# Autograde leaves out experiments that earn no points and that no graded cell uses
+# (tools/grading/experiments.py says when exactly). Integrity: after the scores are saved, flag
+# notebooks whose editable cells or folder look like tampering with grading (tools/integrity.py
+# explains the threat model).
 from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.preprocessors import Execute, SaveAutoGrades  # noqa: E402
 

@@ -61,8 +61,9 @@ def main(argv=None):
                         isolate=not args.no_sandbox,
                         limits=Limits(memory=int(args.memory_gib * 2**30)))
     outcomes = []
-    with contextlib.ExitStack() as stack:  # one local cluster grades every assignment
-        scheduler = args.scheduler or stack.enter_context(cluster(args.workers))
+    # One cluster grades every assignment: a local one unless --scheduler names one.
+    given = contextlib.nullcontext(args.scheduler) if args.scheduler else cluster(args.workers)
+    with given as scheduler:
         for assignment in args.assignments:
             outcomes += course.grade(assignment, settings, scheduler=scheduler)
     return summary(course, outcomes)

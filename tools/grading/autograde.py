@@ -17,9 +17,9 @@
 The jobs run on a Dask cluster: a `distributed.LocalCluster` (`cluster`, which one run shares
 across assignments) with one worker per core by default, or the scheduler at `scheduler`
 (`tcp://host:8786`) when the class outgrows one machine (the workers then need the course root
-on a shared file system). The coordinator alone writes the
-class gradebook: it merges each graded shard as its job finishes (`gradebook.merge`) and copies
-its autograded notebook into `<root>`; `generate_feedback` then writes every student's feedback.
+on a shared file system). The coordinator alone writes the class gradebook: it merges each
+graded shard as its job finishes (`gradebook.merge`) and copies its autograded notebook into
+`<root>`; `generate_feedback` then writes every student's feedback.
 A job that fails affects only its student, whose `Outcome` says why; submissions in
 `<root>/submitted/` are only read.
 """
@@ -320,10 +320,8 @@ def autograde(root, assignment, students, settings=Settings(), workers=None, sch
     else:
         from distributed import Client, as_completed
 
-        with contextlib.ExitStack() as stack:
-            if scheduler is None:
-                scheduler = stack.enter_context(cluster(workers))
-            client = stack.enter_context(Client(scheduler))
+        given = contextlib.nullcontext(scheduler) if scheduler else cluster(workers)
+        with given as address, Client(address) as client:
             futures = {client.submit(grade_student, str(root), assignment, s, settings,
                                      key=f"autograde-{assignment}-{s}", pure=False): s
                        for s in students}

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_output
+from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 
@@ -45,8 +46,8 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def is_nbgrader_cell(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return any(meta.get(key) for key in ("solution", "grade", "locked", "task"))
+    """An answer, test, task or read-only cell: nbgrader's own, which always runs."""
+    return any(is_kind(cell) for is_kind in (utils.is_solution, utils.is_locked, utils.is_task))
 
 
 def tagged_sources(nb):
